@@ -1,0 +1,31 @@
+"""The `swe-srl` command line: one typer app, one sub-app or command per stage."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="swe-srl",
+    help="Train SWE agents with Supervised Reinforcement Learning.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+# --- stage registrations (one line each) ---
+from swe_srl.sandbox.cli import sandbox_app  # noqa: E402
+
+app.add_typer(sandbox_app, name="sandbox")
+# --- end of stage registrations ---
+
+
+@app.command()
+def version() -> None:
+    """Print the swe-srl version."""
+    from swe_srl import __version__
+
+    typer.echo(__version__)
+
+
+if __name__ == "__main__":
+    app()
