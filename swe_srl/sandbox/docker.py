@@ -1,0 +1,275 @@
+"""Docker backend: one labelled container per sandbox, one shell kept open in it."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import select
+import socket
+import struct
+import tarfile
+import time
+
+import docker
+import docker.errors
+
+from swe_srl.sandbox import cleanup
+from swe_srl.sandbox.base import (
+    DEFAULT_MAX_OUTPUT_BYTES,
+    DEFAULT_ROOT,
+    DEFAULT_TIMEOUT,
+    CommandResult,
+    Sandbox,
+    SandboxError,
+)
+from swe_srl.sandbox.images import ensure_image
+from swe_srl.sandbox.session import KILL_FOREGROUND_SCRIPT, ShellSession
+
+LABEL = "swe-srl"
+RUN_ID_LABEL = "swe-srl.run-id"
+
+_client: docker.DockerClient | None = None
+
+
+def client() -> docker.DockerClient:
+    """One shared Docker client (its connection pool is thread-safe)."""
+    global _client
+    if _client is None:
+        try:
+            _client = docker.from_env(timeout=120)
+            _client.ping()
+        except docker.errors.DockerException as exc:
+            _client = None
+            raise SandboxError(
+                f"no Docker engine answers ({exc}). Start one (e.g. `dockerd &`) "
+                "or use the local backend (--sandbox local)."
+            ) from exc
+    return _client
+
+
+class _ExecTransport:
+    """A `docker exec` attached over a raw socket; demultiplexes stdout/stderr frames."""
+
+    def __init__(self, container, argv: list[str], workdir: str):
+        api = container.client.api
+        self._container = container
+        exec_id = api.exec_create(container.id, argv, stdin=True, stdout=True, stderr=True, tty=False, workdir=workdir)["Id"]
+        sock = api.exec_start(exec_id, socket=True)
+        self._sock: socket.socket = getattr(sock, "_sock", sock)
+        self._sock.setblocking(True)
+        self._pending = b""  # bytes of an incomplete frame
+        self._frame_left = 0
+
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
+    def send(self, data: bytes) -> None:
+        self._sock.sendall(data)
+
+    def recv(self) -> bytes:
+        """Payload bytes of whatever frames have arrived (b"" at end of stream)."""
+        while True:
+            data = self._sock.recv(65536)
+            if not data:
+                return b""
+            payload = self._demux(data)
+            if payload:
+                return payload
+            if not select.select([self._sock], [], [], 0)[0] and self._frame_left == 0 and len(self._pending) < 8:
+                # Only a partial header arrived; wait for the rest of it.
+                select.select([self._sock], [], [], 5)
+
+    def _demux(self, data: bytes) -> bytes:
+        out = bytearray()
+        buf = self._pending + data
+        i = 0
+        while i < len(buf):
+            if self._frame_left:
+                take = min(self._frame_left, len(buf) - i)
+                out += buf[i:i + take]
+                self._frame_left -= take
+                i += take
+                continue
+            if len(buf) - i < 8:
+                break
+            self._frame_left = struct.unpack(">I", buf[i + 4:i + 8])[0]
+            i += 8
+        self._pending = buf[i:]
+        return bytes(out)
+
+    def kill_foreground(self, shell_pid: int) -> None:
+        self._container.exec_run(["sh", "-c", KILL_FOREGROUND_SCRIPT, "sh", str(shell_pid)])
+
+    def close(self) -> None:
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+
+
+class DockerSandbox(Sandbox):
+    """A container from `image` with a persistent bash session rooted at /testbed.
+
+    Network is off unless `network=True`; memory, CPU and pids are limited; the
+    container carries the `swe-srl` label and the run id, and is removed on close,
+    on exceptions (context manager) and on SIGINT/SIGTERM of this process.
+    """
+
+    def __init__(
+        self,
+        image: str,
+        *,
+        root: str = DEFAULT_ROOT,
+        network: bool = False,
+        mem_limit: str = "4g",
+        cpus: float = 2.0,
+        pids_limit: int = 1024,
+        max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+        timeout: float = DEFAULT_TIMEOUT,
+        run_id: str | None = None,
+        base_commit: str | None = None,
+        env: dict[str, str] | None = None,
+        pull: bool = True,
+    ):
+        self.image = image
+        self.root = root
+        self.timeout = timeout
+        self.mem_limit = mem_limit
+        self.run_id = run_id or cleanup.RUN_ID
+        self.container = None
+        self._session: ShellSession | None = None
+        self._oom_kills = 0
+        dc = client()
+        ensure_image(dc, image, pull=pull)
+        cleanup.install_signal_handlers()
+        try:
+            self.container = dc.containers.run(
+                image,
+                command=["sleep", "infinity"],
+                detach=True,
+                init=True,
+                labels={LABEL: "1", RUN_ID_LABEL: self.run_id},
+                network_mode="bridge" if network else "none",
+                mem_limit=mem_limit,
+                memswap_limit=mem_limit,
+                nano_cpus=int(cpus * 1e9),
+                pids_limit=pids_limit,
+                working_dir=root,
+                environment=env or {},
+                stdin_open=False,
+            )
+            cleanup.register(self)
+            self.shell = self._detect_shell()
+            self._session = ShellSession(
+                lambda: _ExecTransport(self.container, [self.shell, "--noprofile", "--norc"] if self.shell == "bash" else [self.shell], root),
+                root=root,
+                shell=self.shell,
+                max_output_bytes=max_output_bytes,
+            )
+            self._oom_kills = self._read_oom_kills()
+            if base_commit is None:
+                head = self._session.run("git -C . rev-parse HEAD 2>/dev/null", timeout=30)
+                base_commit = head.output.strip() if head.exit_code == 0 else None
+            self.base_commit = base_commit
+        except BaseException:
+            self.close()
+            raise
+
+    def _detect_shell(self) -> str:
+        code, _ = self.container.exec_run(["sh", "-c", "command -v bash"])
+        return "bash" if code == 0 else "sh"
+
+    # -- protocol ------------------------------------------------------------
+    def run(self, command: str, timeout: float | None = None) -> CommandResult:
+        if self._session is None:
+            raise SandboxError("sandbox is closed")
+        res = self._session.run(command, timeout=timeout or self.timeout)
+        if res.exit_code == 137 and not res.timed_out:
+            kills = self._read_oom_kills()
+            if kills > self._oom_kills:
+                self._oom_kills = kills
+                res.notes.append(f"The command was killed: it ran out of memory (the sandbox limit is {self.mem_limit}).")
+        return res
+
+    def _run_internal(self, command: str, timeout: float = 120) -> CommandResult:
+        assert self._session is not None
+        return self._session.run(command, timeout=timeout, max_output_bytes=None)
+
+    def _read_oom_kills(self) -> int:
+        """The cgroup's OOM-kill counter (v1 memory.oom_control or v2 memory.events)."""
+        code, out = self.container.exec_run(
+            ["sh", "-c", "cat /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events 2>/dev/null"]
+        )
+        for line in out.decode(errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == "oom_kill":
+                return int(parts[1])
+        return 0
+
+    def _abspath(self, path: str) -> str:
+        return path if path.startswith("/") else posixpath.join(self.root, path)
+
+    def read_file(self, path: str) -> bytes:
+        path = self._abspath(path)
+        try:
+            stream, stat = self.container.get_archive(path)
+        except docker.errors.NotFound as exc:
+            raise FileNotFoundError(path) from exc
+        data = b"".join(stream)
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            member = tar.next()
+            if member is None or not member.isfile():
+                raise IsADirectoryError(path) if member is not None and member.isdir() else FileNotFoundError(path)
+            f = tar.extractfile(member)
+            assert f is not None
+            return f.read()
+
+    def write_file(self, path: str, content: bytes | str) -> None:
+        path = self._abspath(path)
+        data = content.encode() if isinstance(content, str) else content
+        parent, name = posixpath.split(path)
+        mode = 0o644
+        try:
+            _, stat = self.container.get_archive(path)
+            mode = stat.get("mode", mode) & 0o7777
+        except docker.errors.NotFound:
+            self.container.exec_run(["mkdir", "-p", parent])
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = mode
+            info.mtime = int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+        if not self.container.put_archive(parent, buf.getvalue()):
+            raise SandboxError(f"could not write {path}")
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        if self.container is not None:
+            try:
+                self.container.remove(force=True)
+            except docker.errors.NotFound:
+                pass
+            except docker.errors.APIError as exc:
+                if "already in progress" not in str(exc):
+                    raise
+            finally:
+                cleanup.unregister(self)
+                self.container = None
+
+
+def prune(run_id: str | None = None) -> list[str]:
+    """Remove every swe-srl container (of one run, or all): what a crashed run left."""
+    label = f"{RUN_ID_LABEL}={run_id}" if run_id else LABEL
+    removed = []
+    for c in client().containers.list(all=True, filters={"label": label}):
+        try:
+            c.remove(force=True)
+            removed.append(c.name)
+        except docker.errors.NotFound:
+            pass
+    return removed
+
