@@ -73,7 +73,9 @@ class Sandbox(abc.ABC):
         # the session's cwd and environment as they were.
         script = (
             f"( unset GIT_DIR GIT_WORK_TREE; cd {root} || exit 3; "
-            "export GIT_INDEX_FILE=$(mktemp); "
+            # Start from a copy of the real index (its stat cache keeps `add` fast).
+            'idx=$(mktemp); cp "$(git rev-parse --git-path index)" "$idx" 2>/dev/null || rm -f "$idx"; '
+            'export GIT_INDEX_FILE="$idx"; '
             "git add -A -- . ':(exclude,glob)**/__pycache__/**' ':(exclude,glob)**/*.pyc' >/dev/null 2>&1 "
             f"&& git -c core.quotepath=false diff --cached --binary --no-color --no-ext-diff {shlex.quote(base)}; "
             'rc=$?; rm -f "$GIT_INDEX_FILE"; exit $rc )'
