@@ -1,0 +1,67 @@
+"""The bundled default data (`trajectories/` at the repository root): where it lives,
+and its task repositories and sandbox images, built on demand and offline."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BUNDLE_DIR = PROJECT_ROOT / "trajectories"
+TASKS_FILE = BUNDLE_DIR / "tasks.jsonl"
+EXPERTS_DIR = BUNDLE_DIR / "experts"
+DEFAULT_TRAJECTORIES = EXPERTS_DIR / "swe_smith"
+CACHE_DIR = PROJECT_ROOT / ".swe-srl"
+
+
+@lru_cache(maxsize=1)
+def _build_repos_module():
+    spec = importlib.util.spec_from_file_location("swe_srl_bundle_build_repos", BUNDLE_DIR / "build_repos.py")
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"bundled data not found under {BUNDLE_DIR}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bundled_tasks() -> list[dict]:
+    return [json.loads(line) for line in TASKS_FILE.read_text().splitlines() if line.strip()]
+
+
+def repo_dir(task: dict, cache: Path = CACHE_DIR) -> Path:
+    """The task's git repository at its base commit, built (deterministically) if missing."""
+    name = task["repo"].split("/", 1)[1]
+    dest = cache / "repos" / name
+    if not (dest / ".git").exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        sha = _build_repos_module().build_repo(name, dest)
+        if sha != task["base_commit"]:
+            raise RuntimeError(f"bundled repo {name} built at {sha}, task row says {task['base_commit']}")
+    return dest
+
+
+def ensure_images(tasks: list[dict] | None = None, rebuild: bool = False) -> list[str]:
+    """Build the instance image of each bundled task that is not there yet."""
+    import docker.errors
+
+    from swe_srl.sandbox.docker import client
+    from swe_srl.sandbox.images import BASE_IMAGE, build_base, build_instance_image
+
+    try:
+        client().images.get(BASE_IMAGE)
+    except docker.errors.ImageNotFound:
+        build_base(BASE_IMAGE)
+    built = []
+    for task in tasks if tasks is not None else bundled_tasks():
+        image = task["image"]
+        if not rebuild:
+            try:
+                client().images.get(image)
+                continue
+            except docker.errors.ImageNotFound:
+                pass
+        build_instance_image(repo_dir(task), task["base_commit"], image)
+        built.append(image)
+    return built

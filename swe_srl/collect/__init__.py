@@ -1,0 +1,1 @@
+"""Turn published expert trajectories into a replayed, verified step dataset."""
