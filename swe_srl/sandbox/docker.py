@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import select
 import socket
 import struct
 import tarfile
@@ -68,16 +67,13 @@ class _ExecTransport:
 
     def recv(self) -> bytes:
         """Payload bytes of whatever frames have arrived (b"" at end of stream)."""
-        while True:
+        while True:  # a chunk holding only a frame header carries no payload yet
             data = self._sock.recv(65536)
             if not data:
                 return b""
             payload = self._demux(data)
             if payload:
                 return payload
-            if not select.select([self._sock], [], [], 0)[0] and self._frame_left == 0 and len(self._pending) < 8:
-                # Only a partial header arrived; wait for the rest of it.
-                select.select([self._sock], [], [], 5)
 
     def _demux(self, data: bytes) -> bytes:
         out = bytearray()
