@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
+import subprocess
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +36,8 @@ def repo_dir(task: dict, cache: Path = CACHE_DIR) -> Path:
     """The task's git repository at its base commit, built (deterministically) if missing."""
     name = task["repo"].split("/", 1)[1]
     dest = cache / "repos" / name
+    if (dest / ".git").exists() and _head(dest) != task["base_commit"]:
+        shutil.rmtree(dest)  # built from an older bundle
     if not (dest / ".git").exists():
         dest.parent.mkdir(parents=True, exist_ok=True)
         sha = _build_repos_module().build_repo(name, dest)
@@ -42,12 +46,17 @@ def repo_dir(task: dict, cache: Path = CACHE_DIR) -> Path:
     return dest
 
 
+def _head(repo: Path) -> str:
+    res = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True)
+    return res.stdout.strip()
+
+
 def ensure_images(tasks: list[dict] | None = None, rebuild: bool = False) -> list[str]:
-    """Build the instance image of each bundled task that is not there yet."""
+    """Build the instance image of each bundled task that is missing or stale."""
     import docker.errors
 
     from swe_srl.sandbox.docker import client
-    from swe_srl.sandbox.images import BASE_IMAGE, build_base, build_instance_image
+    from swe_srl.sandbox.images import BASE_IMAGE, COMMIT_LABEL, build_base, build_instance_image
 
     try:
         client().images.get(BASE_IMAGE)
@@ -58,8 +67,8 @@ def ensure_images(tasks: list[dict] | None = None, rebuild: bool = False) -> lis
         image = task["image"]
         if not rebuild:
             try:
-                client().images.get(image)
-                continue
+                if client().images.get(image).labels.get(COMMIT_LABEL) == task["base_commit"]:
+                    continue
             except docker.errors.ImageNotFound:
                 pass
         build_instance_image(repo_dir(task), task["base_commit"], image)

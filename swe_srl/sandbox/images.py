@@ -14,6 +14,7 @@ import docker.errors
 from swe_srl.sandbox.base import SandboxError
 
 BASE_IMAGE = "swe-srl/base:latest"
+COMMIT_LABEL = "swe-srl.base-commit"
 SANDBOXES_DIR = Path(__file__).resolve().parents[2] / "sandboxes"
 
 
@@ -93,11 +94,11 @@ def build_base(tag: str = BASE_IMAGE, offline: bool | None = None) -> str:
     return tag
 
 
-def _docker_build(context: Path, tag: str, dockerfile: str = "Dockerfile") -> None:
+def _docker_build(context: Path, tag: str, dockerfile: str = "Dockerfile", labels: dict[str, str] | None = None) -> None:
     from swe_srl.sandbox.docker import client
 
     try:
-        client().images.build(path=str(context), dockerfile=dockerfile, tag=tag, rm=True, forcerm=True, pull=False)
+        client().images.build(path=str(context), dockerfile=dockerfile, tag=tag, rm=True, forcerm=True, pull=False, labels=labels)
     except (docker.errors.BuildError, docker.errors.APIError) as exc:
         raise SandboxError(f"docker build of {tag} failed: {exc}") from exc
 
@@ -146,6 +147,7 @@ def build_instance_image(repo_dir: str | Path, commit: str, tag: str, base: str 
         sha = prepare_testbed(repo_dir, commit, ctx / "testbed")
         extra = f" \\\n && cd /testbed && {setup}" if setup else ""
         (ctx / "Dockerfile").write_text(INSTANCE_DOCKERFILE.format(base=base, setup=extra))
-        _docker_build(ctx, tag)
+        # The label lets callers tell a stale image of the same name from a current one.
+        _docker_build(ctx, tag, labels={COMMIT_LABEL: sha})
     return sha
 
