@@ -7,6 +7,7 @@ import importlib.util
 import json
 import shutil
 import subprocess
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,8 +33,16 @@ def bundled_tasks() -> list[dict]:
     return [json.loads(line) for line in TASKS_FILE.read_text().splitlines() if line.strip()]
 
 
+_build_lock = threading.Lock()  # collect workers may ask for the same repo at once
+
+
 def repo_dir(task: dict, cache: Path = CACHE_DIR) -> Path:
     """The task's git repository at its base commit, built (deterministically) if missing."""
+    with _build_lock:
+        return _repo_dir(task, cache)
+
+
+def _repo_dir(task: dict, cache: Path) -> Path:
     name = task["repo"].split("/", 1)[1]
     dest = cache / "repos" / name
     if (dest / ".git").exists() and _head(dest) != task["base_commit"]:
