@@ -19,6 +19,9 @@ app.add_typer(sandbox_app, name="sandbox")
 from swe_srl.collect.cli import collect  # noqa: E402
 
 app.command("collect")(collect)
+from swe_srl.evaluation.cli import eval_command  # noqa: E402
+
+app.command("eval")(eval_command)
 # --- end of stage registrations ---
 
 

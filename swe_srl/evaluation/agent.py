@@ -1,0 +1,184 @@
+"""The agent loop: one sandbox per task, the training prompt and parser at every step.
+
+A run ends on `submit`, at the step limit, the token budget or the wall-clock limit (or
+when the policy gives up); whatever it ends on, the patch is the sandbox's diff against
+the commit the image starts at, which is what the SWE-bench harness applies the patch to.
+Failures that are not the model's (image missing, container lost, endpoint down) come
+back as `infra=True` so the report never counts them as unresolved.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+
+from swe_srl.evaluation.policy import Completion, Policy, PolicyError, StepInput
+from swe_srl.evaluation.settings import problem_statement_for
+from swe_srl.sandbox.base import SandboxError
+from swe_srl.sandbox.images import ImageNotFoundError, image_for_task
+from swe_srl.sandbox.tools import ToolRunner
+from swe_srl.srl.parse import parse_completion
+from swe_srl.srl.prompt import Limits, build_messages, truncate_middle
+from swe_srl.trajectory.model import Round, Trajectory
+
+FORMAT_ERROR = (
+    "Your output was not a valid step ({error}). Write your reasoning inside <think> </think>, "
+    "then exactly one tool call in the <function=...> form, and nothing after it."
+)
+
+
+@dataclass
+class AgentLimits:
+    """When a run stops, and how much of each round a prompt shows."""
+
+    max_steps: int = 50
+    max_total_tokens: int | None = None  # completion tokens over the whole run
+    time_limit: float | None = 1800.0  # seconds of wall clock per task
+    action_timeout: float = 120.0
+    window: int | str | None = 2
+    max_observation_chars: int | None = 20_000  # per shown observation (char cap for chat backends)
+    max_invalid_chars: int = 2_000  # an invalid output is shown back this long at most
+
+
+@dataclass
+class SandboxOptions:
+    network: bool = False
+    mem_limit: str = "4g"
+    cpus: float = 2.0
+    pull: bool = True  # try the registry when the image is not local
+
+
+@dataclass
+class AgentRun:
+    """What one task's run produced; `infra` marks failures that are not the model's."""
+
+    instance_id: str
+    exit_status: str
+    patch: str = ""
+    steps: int = 0
+    format_errors: int = 0
+    tokens: int = 0
+    tokens_estimated: bool = False  # some completion had no token count (chars/4 used)
+    seconds: float = 0.0
+    infra: bool = False
+    error: str | None = None
+    base_commit: str | None = None
+    rounds: list[Round] = field(default_factory=list)
+    transcript: list[dict] = field(default_factory=list)
+
+    def record(self) -> dict:
+        data = asdict(self)
+        data["rounds"] = [r.model_dump(mode="json") for r in self.rounds]
+        return data
+
+    def trajectory(self, run_id: str, model: str, problem_statement: str, resolved: bool | None = None) -> Trajectory:
+        """The run in the canonical trajectory format (only the calls that ran), for collect."""
+        return Trajectory(
+            trajectory_id=f"{self.instance_id}__{run_id}",
+            instance_id=self.instance_id,
+            source_format="canonical",
+            rounds=self.rounds,
+            problem_statement=problem_statement,
+            patch=self.patch,
+            resolved=resolved,
+            workspace="/testbed",
+            model=model,
+            counts={"steps": self.steps, "format_errors": self.format_errors, "tokens": self.tokens},
+        )
+
+
+def _token_count(completion: Completion) -> tuple[int, bool]:
+    if completion.tokens is not None:
+        return completion.tokens, False
+    return (len(completion.text) + 3) // 4, True
+
+
+def run_agent(task: dict, policy: Policy, limits: AgentLimits, sandbox: SandboxOptions, run_id: str, setting: str = "end-to-end") -> AgentRun:
+    """Work one task in a fresh sandbox of its image; never raises for a task's failure."""
+    from swe_srl.sandbox.docker import DockerSandbox
+
+    iid = task["instance_id"]
+    started = time.monotonic()
+    run = AgentRun(iid, exit_status="not_started")
+    try:
+        sb = DockerSandbox(
+            image_for_task(task), network=sandbox.network, mem_limit=sandbox.mem_limit, cpus=sandbox.cpus,
+            timeout=limits.action_timeout, run_id=run_id, pull=sandbox.pull,
+        )
+    except ImageNotFoundError as exc:
+        return _infra(run, "image_missing", str(exc), started)
+    except Exception as exc:  # engine down, container refused to start ...
+        return _infra(run, "sandbox_error", f"{type(exc).__name__}: {exc}", started)
+    try:
+        with sb:
+            run.base_commit = sb.base_commit
+            _loop(run, task, policy, limits, setting, sb, started)
+            if not run.infra:
+                run.patch = sb.diff()
+    except PolicyError as exc:
+        return _infra(run, "policy_unavailable", str(exc), started)
+    except SandboxError as exc:
+        return _infra(run, "sandbox_error", str(exc), started)
+    except Exception as exc:
+        return _infra(run, "agent_error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}", started)
+    run.seconds = round(time.monotonic() - started, 2)
+    return run
+
+
+def _infra(run: AgentRun, status: str, message: str, started: float) -> AgentRun:
+    run.exit_status, run.infra, run.error = status, True, message
+    run.seconds = round(time.monotonic() - started, 2)
+    return run
+
+
+def _loop(run: AgentRun, task: dict, policy: Policy, limits: AgentLimits, setting: str, sb, started: float) -> None:
+    problem = problem_statement_for(task, setting, sb.root)
+    runner = ToolRunner(sb, timeout=limits.action_timeout)
+    history: list[dict[str, str]] = []
+    caps = Limits(observation=limits.max_observation_chars)
+    while True:
+        elapsed = time.monotonic() - started
+        if run.steps >= limits.max_steps:
+            run.exit_status = "max_steps"
+            return
+        if limits.max_total_tokens is not None and run.tokens >= limits.max_total_tokens:
+            run.exit_status = "max_tokens"
+            return
+        if limits.time_limit is not None and elapsed >= limits.time_limit:
+            run.exit_status = "time_limit"
+            return
+        step = StepInput(run.instance_id, run.steps, problem, list(history), limits.window,
+                         build_messages(problem, history, limits.window, limits=caps))
+        t0 = time.monotonic()
+        try:
+            completion = policy.act(step)
+        except PolicyError as exc:
+            if exc.infra:
+                raise
+            run.exit_status, run.error = exc.exit_status, str(exc)
+            return
+        n, estimated = _token_count(completion)
+        run.tokens += n
+        run.tokens_estimated |= estimated
+        run.steps += 1
+        monologue, action, error = parse_completion(completion.text)
+        entry = {"step": run.steps, "completion": completion.text, "tokens": n, "policy_seconds": round(time.monotonic() - t0, 3)}
+        if completion.prompt_truncated:
+            entry["prompt_truncated"] = True
+        if action is None:
+            run.format_errors += 1
+            observation = FORMAT_ERROR.format(error=error)
+            history.append({"thought": "", "action": truncate_middle(completion.text.strip(), limits.max_invalid_chars) or "(empty output)", "observation": observation})
+            run.transcript.append({**entry, "format_error": error, "observation": observation})
+            continue
+        if limits.time_limit is not None:
+            runner.timeout = max(1.0, min(limits.action_timeout, limits.time_limit - (time.monotonic() - started)))
+        result = runner.run(action)
+        run.rounds.append(Round(thought=monologue, action=action, observation=result.observation))
+        history.append({"thought": monologue, "action": action.to_text(), "observation": result.observation})
+        run.transcript.append({**entry, "tool": action.tool, "exit_code": result.exit_code, "timed_out": result.timed_out,
+                               "observation": result.observation})
+        if result.submitted:
+            run.exit_status = "submitted"
+            return

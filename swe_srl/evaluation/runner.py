@@ -1,0 +1,189 @@
+"""`run_eval`: tasks -> agent runs (parallel) -> predictions.jsonl -> SWE-bench harness
+(parallel) -> report.json. Every finished instance is recorded at once, so a rerun with the
+same run id and output folder picks up where the last one stopped; infrastructure failures
+are retried on a rerun, graded instances are not."""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from swe_srl import __version__, bundled
+from swe_srl.evaluation.agent import AgentLimits, AgentRun, SandboxOptions, run_agent
+from swe_srl.evaluation.config import EvalConfig
+from swe_srl.evaluation.harness import Grade, grade, missing_fields
+from swe_srl.evaluation.report import build_report
+from swe_srl.evaluation.settings import problem_statement_for
+from swe_srl.evaluation.store import RunStore
+from swe_srl.sandbox import cleanup
+from swe_srl.sandbox.images import image_for_task
+from swe_srl.trajectory.sources import read_tasks
+
+FINAL = ("resolved", "unresolved")
+
+
+def load_tasks(cfg: EvalConfig) -> list[dict]:
+    """Task rows (SWE-bench shape) in source order, filtered by `instances` and `limit`;
+    rows without an `image` get the SWE-bench image name for their instance id."""
+    src = cfg.tasks or str(bundled.TASKS_FILE)
+    rows = [t.model_dump() for t in read_tasks(src, split=cfg.split).values()]
+    if cfg.instances is not None:
+        by_id = {r["instance_id"]: r for r in rows}
+        unknown = [i for i in cfg.instances if i not in by_id]
+        if unknown:
+            raise ValueError(f"instance ids not in {src}: {', '.join(unknown[:10])}")
+        rows = [by_id[i] for i in cfg.instances]
+    if cfg.limit is not None:
+        rows = rows[: cfg.limit]
+    for row in rows:
+        row["image"] = image_for_task(row)
+    return rows
+
+
+def _bundled_rows(tasks: list[dict]) -> list[dict]:
+    known = {(t["instance_id"], t["image"]) for t in bundled.bundled_tasks()}
+    return [t for t in tasks if (t["instance_id"], t["image"]) in known]
+
+
+def run_eval(cfg: EvalConfig, console: Console | None = None) -> dict:
+    """Run one evaluation; returns the report (also written to `<out>/report.json`)."""
+    console = console or Console(stderr=True)
+    cleanup.install_signal_handlers()
+    started = time.time()
+    run_id = cfg.resolved_run_id()
+    out = (cfg.out or Path("runs/eval") / run_id).resolve()
+    store = RunStore(out, run_id)
+    tasks = load_tasks(cfg)
+    if cfg.build_images and _bundled_rows(tasks):
+        with console.status("building missing bundled task images ..."):
+            bundled.ensure_images(_bundled_rows(tasks))
+    _prune(run_id)
+
+    records = {t["instance_id"]: store.get(t["instance_id"]) for t in tasks}
+    to_run = [t for t in tasks if records[t["instance_id"]] is None or records[t["instance_id"]]["status"] == "infra_failure"]
+    skipped = len(tasks) - len(to_run)
+    if skipped:
+        console.print(f"run {run_id}: {skipped} instance(s) already done, skipped")
+    policy_name = None
+    try:
+        if to_run:
+            policy_name = _agent_phase(cfg, to_run, store, records, run_id, console)
+        names = {r["model_name_or_path"] for r in records.values() if r and r.get("model_name_or_path")}
+        policy_name = policy_name or (names.pop() if len(names) == 1 else cfg.policy)
+        _write_predictions(out, tasks, records)
+        pending = [t for t in tasks if records[t["instance_id"]]["status"] == "pending_grade"]
+        if pending:
+            _grade_phase(cfg, pending, store, records, run_id, out, console)
+    except KeyboardInterrupt:
+        cleanup.close_all()
+        raise
+    report = build_report(cfg, run_id, policy_name, tasks, records, out, seconds=time.time() - started, version=__version__)
+    (out / "report.json").write_text(json.dumps(report, indent=1))
+    return report
+
+
+def _prune(run_id: str) -> None:
+    """Containers a killed earlier run with this run id left behind."""
+    try:
+        from swe_srl.sandbox.docker import prune
+
+        prune(run_id)
+    except Exception:  # no engine: every task will report it as an infra failure
+        pass
+
+
+def _progress(console: Console, label: str) -> Progress:
+    return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[note]}"), TimeElapsedColumn(), console=console)
+
+
+def _agent_phase(cfg: EvalConfig, tasks: list[dict], store: RunStore, records: dict, run_id: str, console: Console) -> str:
+    from swe_srl.evaluation.backends import make_policy
+
+    policy = make_policy(cfg)
+    limits = AgentLimits(
+        max_steps=cfg.max_steps, max_total_tokens=cfg.max_total_tokens, time_limit=cfg.time_limit,
+        action_timeout=cfg.action_timeout, window=cfg.window if cfg.window is not None else policy.window,
+        max_observation_chars=cfg.max_observation_chars,
+    )
+    sandbox = SandboxOptions(network=cfg.network, mem_limit=cfg.mem_limit, cpus=cfg.cpus, pull=cfg.pull)
+
+    def work(task: dict) -> AgentRun:
+        missing = missing_fields(task)
+        if missing:
+            return AgentRun(task["instance_id"], "ungradable_task", infra=True,
+                            error=f"the task row lacks {', '.join(missing)}, which the SWE-bench harness needs")
+        return run_agent(task, policy, limits, sandbox, run_id, cfg.setting)
+
+    counts = {"infra": 0, "format_errors": 0}
+    with _progress(console, "agent") as progress, ThreadPoolExecutor(max_workers=cfg.workers) as pool:
+        bar = progress.add_task("agent", total=len(tasks), note="")
+        futures = {pool.submit(work, t): t for t in tasks}
+        for fut in as_completed(futures):
+            task = futures[fut]
+            run = fut.result()
+            records[task["instance_id"]] = _save_run(cfg, store, task, run, policy.name, run_id)
+            counts["infra"] += run.infra
+            counts["format_errors"] += run.format_errors
+            progress.update(bar, advance=1, note=f"format errors {counts['format_errors']}  infra failures {counts['infra']}")
+    return policy.name
+
+
+def _save_run(cfg: EvalConfig, store: RunStore, task: dict, run: AgentRun, model_name: str, run_id: str) -> dict:
+    iid = task["instance_id"]
+    empty = not run.patch.strip()
+    status = "infra_failure" if run.infra else ("unresolved" if empty else "pending_grade")
+    traj_path = None
+    if not run.infra or run.rounds:
+        traj = run.trajectory(run_id, model_name, task["problem_statement"], resolved=False if status == "unresolved" else None)
+        from swe_srl.trajectory.writers import write_canonical
+
+        traj_path = str(store.put_trajectory(iid, write_canonical(traj)))
+    agent = run.record()
+    agent.pop("rounds")
+    rec = {
+        "instance_id": iid, "run_id": run_id, "model_name_or_path": model_name, "policy": cfg.policy,
+        "setting": cfg.setting, "status": status, "empty_patch": empty and not run.infra,
+        "reason": (run.error or run.exit_status) if run.infra else ("empty patch" if empty else ""),
+        "trajectory": traj_path, "agent": agent, "grade": None,
+        "prompt_issue": problem_statement_for(task, cfg.setting) if cfg.setting != "end-to-end" else None,
+    }
+    store.put(rec)
+    return rec
+
+
+def _write_predictions(out: Path, tasks: list[dict], records: dict) -> None:
+    """SWE-bench's predictions format, one line per instance that produced a patch (empty included)."""
+    lines = []
+    for t in tasks:
+        rec = records[t["instance_id"]]
+        if rec and rec["status"] != "infra_failure":
+            lines.append(json.dumps({"instance_id": t["instance_id"], "model_name_or_path": rec["model_name_or_path"],
+                                     "model_patch": rec["agent"]["patch"]}))
+    (out / "predictions.jsonl").write_text("".join(line + "\n" for line in lines))
+
+
+def _grade_phase(cfg: EvalConfig, tasks: list[dict], store: RunStore, records: dict, run_id: str, out: Path, console: Console) -> None:
+    predictions = {
+        t["instance_id"]: {"instance_id": t["instance_id"], "model_name_or_path": records[t["instance_id"]]["model_name_or_path"],
+                           "model_patch": records[t["instance_id"]]["agent"]["patch"]}
+        for t in tasks
+    }
+    with console.status(f"grading {len(tasks)} patch(es) with the SWE-bench harness ({cfg.workers} worker(s)) ..."):
+        grades = grade(tasks, predictions, run_id, out, workers=cfg.workers, timeout=cfg.harness_timeout)
+    for t in tasks:
+        iid = t["instance_id"]
+        g: Grade = grades[iid]
+        rec = records[iid]
+        rec.update(status=g.status, reason=g.reason, grade={"status": g.status, "reason": g.reason, "tests": g.tests, "log_dir": g.log_dir})
+        store.put(rec)
+        if rec.get("trajectory") and g.status in FINAL:
+            path = Path(rec["trajectory"])
+            data = json.loads(path.read_text())
+            data["resolved"] = g.status == "resolved"
+            store.put_trajectory(iid, data)
