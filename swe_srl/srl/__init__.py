@@ -1,0 +1,1 @@
+"""Supervised Reinforcement Learning for SWE agents: prompts, parsing, step reward, GRPO with dynamic sampling."""
