@@ -1,0 +1,146 @@
+"""Step rows in, training rows out.
+
+`load_steps` reads what `swe-srl collect` writes (a folder of `steps*.jsonl`), a single
+jsonl file, or a Hub dataset. Validation is held out by trajectory, never by row, so no
+trajectory's steps are on both sides. SRL rows carry the rendered prompt and the
+`expert_action` column the reward reads; SFT rows carry the same prompt and the expert's
+thought + action as the completion, so both methods see identical data.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from pathlib import Path
+from typing import Any
+
+from swe_srl.srl.prompt import SYSTEM_PROMPT, build_messages, render_prompt, user_message
+from swe_srl.srl.parse import THINK_CLOSE, THINK_OPEN
+
+log = logging.getLogger(__name__)
+
+STEP_FILE_GLOB = "steps*.jsonl"
+KEEP_COLUMNS = ("instance_id", "trajectory_id", "step_index", "expert_tool")
+
+
+def load_steps(source: str | Path, split: str = "train"):
+    """A `datasets.Dataset` of step rows from a collect folder, a jsonl file or a Hub name."""
+    from datasets import load_dataset
+
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(str(p) for p in path.glob(STEP_FILE_GLOB))
+        if not files:
+            raise FileNotFoundError(f"{path}: no {STEP_FILE_GLOB} files (is this a `swe-srl collect` output?)")
+        return load_dataset("json", data_files=files, split="train")
+    if path.is_file():
+        return load_dataset("json", data_files=str(path), split="train")
+    if path.suffix in {".jsonl", ".json"} or str(source).startswith((".", "/")):
+        raise FileNotFoundError(f"{source}: no such file or folder")
+    return load_dataset(str(source), split=split)
+
+
+def split_by_trajectory(ds, val_trajectories: int, seed: int = 0):
+    """(train, validation) with whole trajectories on each side; at least one stays in train."""
+    ids = sorted(set(ds["trajectory_id"]))
+    n_val = min(max(val_trajectories, 0), max(len(ids) - 1, 0))
+    held = set(random.Random(seed).sample(ids, n_val)) if n_val else set()
+    train = ds.filter(lambda t: t not in held, input_columns="trajectory_id")
+    val = ds.filter(lambda t: t in held, input_columns="trajectory_id")
+    return train, val
+
+
+def sft_completion(thought: str, action: str, tool: str = "") -> str:
+    """The SFT target: the expert's thought as the monologue, then the expert's call.
+
+    Steps without a recorded thought get a one-line monologue naming the tool, so the
+    target still has the format the reward demands (an empty think block is invalid).
+    """
+    monologue = (thought or "").strip() or f"Next I call {tool or 'the tool'}."
+    return f"{THINK_OPEN}\n{monologue}\n{THINK_CLOSE}\n{action}"
+
+
+def _srl_row(row: dict[str, Any], tokenizer, config) -> dict[str, Any]:
+    rendered = render_prompt(
+        row["problem_statement"],
+        row["history"] or [],
+        tokenizer,
+        config.max_prompt_tokens,
+        config.window,
+    )
+    out = {k: row.get(k) for k in KEEP_COLUMNS}
+    out.update(
+        prompt=rendered.text,
+        expert_action=row["expert_action"],
+        prompt_tokens=rendered.num_tokens,
+        prompt_truncated=rendered.truncated,
+        prompt_fits=rendered.fits,
+    )
+    return out
+
+
+def _drop_unfit(ds, label: str):
+    unfit = len(ds) - sum(ds["prompt_fits"])
+    if unfit:
+        log.warning("%s: %d rows dropped, their prompt cannot fit max_prompt_tokens", label, unfit)
+        ds = ds.filter(lambda fits: fits, input_columns="prompt_fits")
+    return ds.remove_columns("prompt_fits")
+
+
+def srl_dataset(ds, tokenizer, config, label: str = "train"):
+    """Rows for GRPO: text `prompt` (chat template applied, fitted) and `expert_action`.
+
+    Other step columns are dropped on purpose: TRL treats an `image` column as vision
+    input, and the history and patches are only needed to build the prompt.
+    """
+    out = ds.map(
+        _srl_row,
+        fn_kwargs={"tokenizer": tokenizer, "config": config},
+        remove_columns=ds.column_names,
+        num_proc=config.data_workers if config.data_workers > 1 else None,
+        desc=f"SRL prompts ({label})",
+    )
+    return _drop_unfit(out, label)
+
+
+def _sft_row(row: dict[str, Any], tokenizer, config) -> dict[str, Any]:
+    out = _srl_row(row, tokenizer, config)
+    out["completion"] = sft_completion(row.get("expert_thought", ""), row["expert_action"], row.get("expert_tool", ""))
+    return out
+
+
+def sft_dataset(ds, tokenizer, config, label: str = "train"):
+    """Prompt/completion text rows for TRL's SFTTrainer (loss on the completion only).
+
+    The completion is appended as text after the rendered prompt rather than rendered as
+    an assistant message, because several chat templates strip `<think>` blocks from
+    assistant turns; this way the monologue is always part of the target.
+    """
+    out = ds.map(
+        _sft_row,
+        fn_kwargs={"tokenizer": tokenizer, "config": config},
+        remove_columns=ds.column_names,
+        num_proc=config.data_workers if config.data_workers > 1 else None,
+        desc=f"SFT examples ({label})",
+    )
+    return _drop_unfit(out, label)
+
+
+def tokenizer_corpus(ds, limit: int = 2000) -> list[str]:
+    """Texts to train the tiny tokenizer on: system prompt, user turns and targets."""
+    texts = [SYSTEM_PROMPT]
+    for row in ds.select(range(min(limit, len(ds)))):
+        texts.append(user_message(row["problem_statement"], row["history"] or [], "all"))
+        texts.append(sft_completion(row.get("expert_thought", ""), row["expert_action"], row.get("expert_tool", "")))
+    return texts
+
+
+def warm_start_pairs(ds, window, limit: int = 2000) -> list[tuple[list[dict], str]]:
+    """(messages, completion) pairs for the tiny model's supervised warm start."""
+    pairs = []
+    for row in ds.select(range(min(limit, len(ds)))):
+        messages = build_messages(row["problem_statement"], row["history"] or [], window)
+        pairs.append(
+            (messages, sft_completion(row.get("expert_thought", ""), row["expert_action"], row.get("expert_tool", "")))
+        )
+    return pairs
