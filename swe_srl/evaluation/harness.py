@@ -14,7 +14,7 @@ import contextlib
 import os
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,8 +90,22 @@ def grade(
         return iid, read_outcome(where, iid)
 
     with _working_dir(root):
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            return dict(pool.map(one, tasks))
+        return {iid: g for _, (iid, g) in run_parallel(one, tasks, workers)}
+
+
+def run_parallel(fn, items: list, workers: int):
+    """Yield (item, fn(item)) as they finish, `workers` at a time. On Ctrl-C or SIGTERM the
+    queued items are dropped and the running ones are waited for, so their containers are
+    cleaned up and their files land where they belong (a second Ctrl-C stops the wait)."""
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        futures = {pool.submit(fn, item): item for item in items}
+        for fut in as_completed(futures):
+            yield futures[fut], fut.result()
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def read_outcome(where: Path, instance_id: str) -> Grade:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from rich.console import Console
@@ -16,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from swe_srl import __version__, bundled
 from swe_srl.evaluation.agent import AgentLimits, AgentRun, SandboxOptions, run_agent
 from swe_srl.evaluation.config import EvalConfig
-from swe_srl.evaluation.harness import Grade, grade, missing_fields
+from swe_srl.evaluation.harness import Grade, grade, missing_fields, run_parallel
 from swe_srl.evaluation.report import build_report
 from swe_srl.evaluation.settings import problem_statement_for
 from swe_srl.evaluation.store import RunStore
@@ -121,12 +120,9 @@ def _agent_phase(cfg: EvalConfig, tasks: list[dict], store: RunStore, records: d
         return run_agent(task, policy, limits, sandbox, run_id, cfg.setting)
 
     counts = {"infra": 0, "format_errors": 0}
-    with _progress(console, "agent") as progress, ThreadPoolExecutor(max_workers=cfg.workers) as pool:
+    with _progress(console, "agent") as progress:
         bar = progress.add_task("agent", total=len(tasks), note="")
-        futures = {pool.submit(work, t): t for t in tasks}
-        for fut in as_completed(futures):
-            task = futures[fut]
-            run = fut.result()
+        for task, run in run_parallel(work, tasks, cfg.workers):
             records[task["instance_id"]] = _save_run(cfg, store, task, run, policy.name, run_id)
             counts["infra"] += run.infra
             counts["format_errors"] += run.format_errors

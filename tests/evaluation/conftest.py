@@ -20,7 +20,8 @@ def bundled_images(base_image) -> list[str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def no_leaked_grading_containers():
-    """swebench names its grading containers sweb.eval.<instance>.<run id>; none may remain."""
+    """swebench names its grading containers sweb.eval.<instance>.<run id>; none of these
+    tests' runs (run ids pytest-*) may leave one."""
     yield
     from tests.conftest import docker_engine_ok
 
@@ -28,7 +29,7 @@ def no_leaked_grading_containers():
         return
     import docker
 
-    left = [c.name for c in docker.from_env().containers.list(all=True) if c.name.startswith("sweb.eval.swe-srl")]
+    left = [c.name for c in docker.from_env().containers.list(all=True) if c.name.startswith("sweb.eval.") and ".pytest-" in c.name]
     assert not left, f"swebench grading containers left behind: {left}"
 
 

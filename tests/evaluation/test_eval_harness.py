@@ -75,9 +75,15 @@ def test_infrastructure_failures_are_never_unresolved(bundled_images, tmp_path):
     assert inst["swe-srl__ghost-1"]["exit_status"] == "image_missing"
     assert inst["swe-srl__slugkit-1"]["exit_status"] == "ungradable_task" and "eval_script" in inst["swe-srl__slugkit-1"]["reason"]
     assert inst["swe-srl__confkit-1"]["exit_status"] == "submitted" and "harness" in inst["swe-srl__confkit-1"]["reason"]
-    # the graded-but-failed-by-infra instance is not in predictions as a model failure; a rerun retries it
-    again = evaluate(tmp_path, policy="replay", run_id="pytest-infra", tasks=str(tasks), build_images=False)
-    assert sorted(again["infra_failure_ids"]) == sorted(report["infra_failure_ids"])
+    # infrastructure failures are not finished work: a rerun with the same run id retries them
+    records = tmp_path / "out" / "instances"
+    before = {p.name: p.stat().st_mtime_ns for p in records.iterdir()}
+    again = evaluate(tmp_path, policy="replay", run_id="pytest-infra", tasks=str(tasks), build_images=False,
+                     instances=["swe-srl__ghost-1", "swe-srl__slugkit-1"])
+    assert sorted(again["infra_failure_ids"]) == ["swe-srl__ghost-1", "swe-srl__slugkit-1"]
+    after = {p.name: p.stat().st_mtime_ns for p in records.iterdir()}
+    assert after["swe-srl__ghost-1.json"] > before["swe-srl__ghost-1.json"]
+    assert after["swe-srl__confkit-1.json"] == before["swe-srl__confkit-1.json"]
 
 
 def test_endpoint_policy_resolves_a_task_through_a_local_server(bundled_images, tmp_path, stub_server, monkeypatch):
