@@ -21,16 +21,26 @@ from swe_srl.evaluation.settings import problem_statement_for
 from swe_srl.evaluation.store import RunStore
 from swe_srl.sandbox import cleanup
 from swe_srl.sandbox.images import image_for_task
+from swe_srl.trajectory.model import Task
 from swe_srl.trajectory.sources import read_tasks
 
 FINAL = ("resolved", "unresolved")
 
 
 def load_tasks(cfg: EvalConfig) -> list[dict]:
-    """Task rows (SWE-bench shape) in source order, filtered by `instances` and `limit`;
-    rows without an `image` get the SWE-bench image name for their instance id."""
+    """Task rows (SWE-bench shape) in source order, filtered by `instances` and `limit`.
+
+    `cfg.tasks` is a task file/folder, a Hugging Face dataset name, or a swebench 5 task
+    repo (whose rows carry eval.sh and the image name). Rows without an `image` get the
+    SWE-bench image name for their instance id."""
     src = cfg.tasks or str(bundled.TASKS_FILE)
-    rows = [t.model_dump() for t in read_tasks(src, split=cfg.split).values()]
+    if (Path(src) / "tasks").is_dir():  # a swebench 5 task repo checkout (tasks/<id>/task.yaml ...)
+        from swebench.task.repo import load_task_repo
+
+        rows = [r for r in load_task_repo(src) if cfg.instances is not None or r.get("split", cfg.split) == cfg.split]
+        rows = [Task.model_validate(r).model_dump() for r in rows]
+    else:
+        rows = [t.model_dump() for t in read_tasks(src, split=cfg.split).values()]
     if cfg.instances is not None:
         by_id = {r["instance_id"]: r for r in rows}
         unknown = [i for i in cfg.instances if i not in by_id]
