@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Literal
@@ -62,6 +63,16 @@ class EvalConfig(BaseModel):
         if value is not None and not RUN_ID_RE.match(value):
             raise ValueError(f"run id must match {RUN_ID_RE.pattern} (it names containers)")
         return value
+
+    def signature(self) -> dict:
+        """What decides a task's outcome. A rerun with the same run id skips only the
+        instances recorded under the same signature, so a retrained checkpoint or another
+        setting is never reported with stale results."""
+        sig = {k: getattr(self, k) for k in ("policy", "model", "trajectories", "setting", "max_steps", "max_total_tokens",
+                                              "window", "temperature", "max_new_tokens", "max_prompt_tokens", "seed")}
+        if self.policy == "model" and self.model and Path(self.model).is_dir():
+            sig["checkpoint"] = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in Path(self.model).iterdir() if p.is_file())
+        return json.loads(json.dumps(sig, default=str))
 
     def resolved_run_id(self) -> str:
         return self.run_id or f"{self.policy}-{self.setting}-{time.strftime('%Y%m%d-%H%M%S')}"

@@ -6,6 +6,7 @@ are retried on a rerun, graded instances are not."""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from swe_srl import __version__, bundled
 from swe_srl.evaluation.agent import AgentLimits, AgentRun, SandboxOptions, run_agent
 from swe_srl.evaluation.config import EvalConfig
-from swe_srl.evaluation.harness import Grade, grade, missing_fields, run_parallel
+from swe_srl.evaluation.harness import Grade, grade, log_dir, missing_fields, run_parallel
 from swe_srl.evaluation.report import build_report
 from swe_srl.evaluation.settings import problem_statement_for
 from swe_srl.evaluation.store import RunStore
@@ -73,7 +74,12 @@ def run_eval(cfg: EvalConfig, console: Console | None = None) -> dict:
             bundled.ensure_images(_bundled_rows(tasks))
     _prune(run_id)
 
+    signature = cfg.signature()
     records = {t["instance_id"]: store.get(t["instance_id"]) for t in tasks}
+    stale = [i for i, r in records.items() if r is not None and r.get("signature") != signature]
+    if stale:
+        console.print(f"[yellow]run {run_id}: {len(stale)} instance(s) were recorded with other settings or another checkpoint; running them again[/yellow]")
+        records.update({i: None for i in stale})
     to_run = [t for t in tasks if records[t["instance_id"]] is None or records[t["instance_id"]]["status"] == "infra_failure"]
     skipped = len(tasks) - len(to_run)
     if skipped:
@@ -154,12 +160,14 @@ def _save_run(cfg: EvalConfig, store: RunStore, task: dict, run: AgentRun, model
     agent.pop("rounds")
     rec = {
         "instance_id": iid, "run_id": run_id, "model_name_or_path": model_name, "policy": cfg.policy,
-        "setting": cfg.setting, "status": status, "empty_patch": empty and not run.infra,
+        "setting": cfg.setting, "signature": cfg.signature(), "status": status, "empty_patch": empty and not run.infra,
         "reason": (run.error or run.exit_status) if run.infra else ("empty patch" if empty else ""),
         "trajectory": traj_path, "agent": agent, "grade": None,
         "prompt_issue": problem_statement_for(task, cfg.setting) if cfg.setting != "end-to-end" else None,
     }
     store.put(rec)
+    # A harness verdict on an earlier patch under this run id would be read back as this one's.
+    shutil.rmtree(log_dir(store.out, run_id, model_name, iid), ignore_errors=True)
     return rec
 
 

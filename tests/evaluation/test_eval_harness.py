@@ -11,6 +11,7 @@ from rich.console import Console
 from swe_srl import bundled
 from swe_srl.evaluation import EvalConfig, print_summary, run_eval
 from swe_srl.evaluation.policy import render_completion
+from swe_srl.trajectory.actions import Action
 from swe_srl.trajectory.sources import read_trajectories
 
 pytestmark = pytest.mark.docker
@@ -42,9 +43,12 @@ def test_replay_resolves_every_bundled_task_and_a_rerun_skips_them(bundled_image
     print_summary(report, quiet)
 
     before = {p.name: p.read_text() for p in (out / "instances").iterdir()}
-    again = evaluate(tmp_path, policy="garbage", run_id="pytest-replay")  # would fail every task if it ran
-    assert again["resolved_ids"] == IDS and again["seconds"] < 15
+    again = evaluate(tmp_path, policy="replay", run_id="pytest-replay")
+    assert again["resolved_ids"] == IDS and again["seconds"] < 10  # grading alone would take longer
     assert {p.name: p.read_text() for p in (out / "instances").iterdir()} == before
+    # the same run id with another policy does not reuse results recorded for the first one
+    other = evaluate(tmp_path, policy="noop", run_id="pytest-replay")
+    assert other["unresolved_ids"] == other["empty_patch_ids"] == IDS
 
 
 def test_noop_leaves_every_task_unresolved_with_an_empty_patch(bundled_images, tmp_path):
@@ -97,3 +101,11 @@ def test_endpoint_policy_resolves_a_task_through_a_local_server(bundled_images, 
     assert len(server.requests) == len(expert.rounds) + 1
     inst = report["instances"][iid]
     assert inst["tokens"] == 7 * len(expert.rounds) and not inst["tokens_estimated"]
+    # Same run id and model name, other settings (as after retraining a checkpoint in place):
+    # the new, wrong patch is graded afresh, never given the earlier verdict.
+    junk = render_completion("add a file", Action.make("str_replace_editor", {"command": "create", "path": "/testbed/junk.txt", "file_text": "x\n"}))
+    second = stub_server([(200, junk)], default=(200, render_completion("done", Action.make("submit"))))
+    rerun = evaluate(tmp_path, policy="endpoint", model="served/model-7b", base_url=second.base_url,
+                     run_id="pytest-endpoint", instances=[iid], workers=1, temperature=0.5)
+    assert rerun["unresolved_ids"] == [iid] and rerun["empty_patch_ids"] == []
+    assert "junk.txt" in json.loads((tmp_path / "out" / "predictions.jsonl").read_text())["model_patch"]
