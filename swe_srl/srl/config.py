@@ -179,14 +179,34 @@ class TrainConfig(_Section):
         return self.prompts_per_batch * self.rollouts_per_prompt
 
 
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_config_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A YAML config as a dict; `base: other.yaml` (relative to this file) is merged underneath."""
+    path = Path(path).resolve()
+    if path in _seen:
+        raise ValueError(f"{path}: `base` chain loops back to itself")
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if loaded is not None and not isinstance(loaded, dict):
+        raise ValueError(f"{path}: the top level of a config must be a mapping")
+    data = loaded or {}
+    base = data.pop("base", None)
+    if base is not None:
+        data = _deep_merge(read_config_dict(path.parent / base, (*_seen, path)), data)
+    return data
+
+
 def load_config(path: str | Path | None = None, **overrides: Any) -> TrainConfig:
     """Read a YAML config (or defaults) and apply non-None keyword overrides."""
-    data: dict[str, Any] = {}
-    if path is not None:
-        loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        if loaded is not None and not isinstance(loaded, dict):
-            raise ValueError(f"{path}: the top level of a config must be a mapping")
-        data = loaded or {}
+    data = read_config_dict(path) if path is not None else {}
     data.update({k: v for k, v in overrides.items() if v is not None})
     return TrainConfig.model_validate(data)
 

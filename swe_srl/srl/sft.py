@@ -12,7 +12,7 @@ from typing import Any
 from trl import SFTConfig
 
 from swe_srl.srl.config import TrainConfig
-from swe_srl.srl.trainer import model_init_kwargs, use_cpu
+from swe_srl.srl.trainer import checkpointing_arg, model_init_kwargs, use_cpu
 
 
 def build_sft_config(config: TrainConfig, output_dir: str, *, has_eval: bool) -> SFTConfig:
@@ -43,7 +43,7 @@ def build_sft_config(config: TrainConfig, output_dir: str, *, has_eval: bool) ->
         run_name=config.run_name,
         bf16=config.bf16 and not on_cpu,
         use_cpu=on_cpu,
-        gradient_checkpointing=config.gradient_checkpointing,
+        **checkpointing_arg(SFTConfig, config.gradient_checkpointing),
         model_init_kwargs=model_init_kwargs(config),
     )
     args.update(config.trl_args)

@@ -31,13 +31,18 @@ CHATML_TEMPLATE = (
 )
 
 
-def build_tokenizer(corpus: Iterable[str], vocab_size: int = 2048):
-    """Train a byte-level BPE tokenizer on `corpus` and wrap it as a HF fast tokenizer."""
+def build_tokenizer(corpus: Iterable[str], vocab_size: int = 4096, *, span_whitespace: bool = True):
+    """Train a byte-level BPE tokenizer on `corpus` and wrap it as a HF fast tokenizer.
+
+    With `span_whitespace` merges may cross spaces and newlines, so the boilerplate that
+    repeats in every step (system prompt, tool markup) becomes a handful of tokens and CPU
+    runs stay short; without it, tokens stop at word boundaries as in real LLM tokenizers.
+    """
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=not span_whitespace)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,

@@ -227,6 +227,12 @@ def batch_layout(config: TrainConfig, processes: int) -> dict[str, int]:
     return {"per_device_train_batch_size": config.per_device_batch_size, "gradient_accumulation_steps": total // micro}
 
 
+def checkpointing_arg(config_class: type, enabled: bool) -> dict[str, bool]:
+    """Activation checkpointing under the name this transformers version uses (renamed in 5.x)."""
+    fields = getattr(config_class, "__dataclass_fields__", {})
+    return {"activation_checkpointing" if "activation_checkpointing" in fields else "gradient_checkpointing": enabled}
+
+
 def use_cpu(config: TrainConfig) -> bool:
     return (not torch.cuda.is_available()) if config.use_cpu is None else config.use_cpu
 
@@ -277,7 +283,7 @@ def build_grpo_config(config: TrainConfig, output_dir: str, *, has_eval: bool, p
         log_completions=config.log_completions,
         bf16=config.bf16 and not on_cpu,
         use_cpu=on_cpu,
-        gradient_checkpointing=config.gradient_checkpointing,
+        **checkpointing_arg(GRPOConfig, config.gradient_checkpointing),
         remove_unused_columns=False,
         model_init_kwargs=model_init_kwargs(config),
         use_vllm=vllm.enabled,

@@ -1,0 +1,61 @@
+"""Step data: loading a collect folder, a file or a dataset; trajectory-level split; rows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from swe_srl.srl.config import TrainConfig
+from swe_srl.srl.data import load_steps, sft_dataset, split_by_trajectory, srl_dataset
+from swe_srl.srl.reward import srl_reward
+
+from .conftest import STEPS
+
+
+def test_collect_folder_loads_every_steps_file(tmp_path, step_rows):
+    (tmp_path / "manifest.json").write_text(json.dumps({"rows": len(step_rows)}))
+    half = len(step_rows) // 2
+    for name, rows in (("steps-00000.jsonl", step_rows[:half]), ("steps-00001.jsonl", step_rows[half:])):
+        (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    ds = load_steps(tmp_path)
+    assert len(ds) == len(step_rows)
+    assert sorted(ds["expert_action"]) == sorted(r["expert_action"] for r in step_rows)
+
+
+def test_single_file_and_missing_sources(tmp_path):
+    assert len(load_steps(STEPS)) == 22
+    with pytest.raises(FileNotFoundError):
+        load_steps(tmp_path)  # a folder without steps files
+    with pytest.raises(FileNotFoundError):
+        load_steps(tmp_path / "nope.jsonl")
+
+
+def test_split_keeps_trajectories_whole(steps_ds):
+    train, val = split_by_trajectory(steps_ds, 1, seed=3)
+    assert set(train["trajectory_id"]).isdisjoint(val["trajectory_id"])
+    assert len(train) + len(val) == len(steps_ds) and len(set(val["trajectory_id"])) == 1
+    train, val = split_by_trajectory(steps_ds, 30, seed=3)  # more asked than exist: one stays in train
+    assert len(set(train["trajectory_id"])) == 1 and len(set(val["trajectory_id"])) == 1
+    train, val = split_by_trajectory(steps_ds, 0)
+    assert len(val) == 0
+
+
+def test_srl_rows_hold_the_prompt_and_the_expert_action_only(steps_ds, tiny_tokenizer):
+    rows = srl_dataset(steps_ds, tiny_tokenizer, TrainConfig(max_prompt_tokens=4096))
+    assert "image" not in rows.column_names and "history" not in rows.column_names
+    assert {"prompt", "expert_action", "trajectory_id", "prompt_tokens"} <= set(rows.column_names)
+    assert rows["expert_action"] == steps_ds["expert_action"]
+    assert all(p.endswith("<|im_start|>assistant\n") for p in rows["prompt"])
+
+
+def test_rows_that_cannot_fit_are_dropped(steps_ds, tiny_tokenizer):
+    rows = srl_dataset(steps_ds, tiny_tokenizer, TrainConfig(max_prompt_tokens=20))
+    assert len(rows) == 0
+
+
+def test_sft_targets_are_valid_and_score_one(steps_ds, tiny_tokenizer):
+    rows = sft_dataset(steps_ds, tiny_tokenizer, TrainConfig(max_prompt_tokens=4096))
+    for row, step in zip(rows, steps_ds):
+        assert row["completion"].startswith("<think>\n" + step["expert_thought"].strip())
+        assert srl_reward(row["completion"], row["expert_action"]) == 1.0

@@ -1,0 +1,147 @@
+"""The step reward on hand-computed cases, every invalid format, and the TRL callable."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from swe_srl.srl.reward import SRLReward, matcher_class, srl_reward, text_similarity
+from swe_srl.trajectory.actions import Action
+
+LS = Action.make("bash", {"command": "ls"}).to_text()
+LS_A = Action.make("bash", {"command": "ls -a"}).to_text()
+SUBMIT = Action.make("submit").to_text()
+
+
+def view(path: str) -> str:
+    return Action.make("str_replace_editor", {"command": "view", "path": path}).to_text()
+
+
+def out(action_text: str, monologue: str = "Let me check.") -> str:
+    return f"<think>\n{monologue}\n</think>\n{action_text}"
+
+
+def test_identical_action_scores_one():
+    assert srl_reward(out(LS), LS) == 1.0
+    assert srl_reward(out(SUBMIT), SUBMIT) == 1.0
+
+
+def test_inserted_flag_hand_computed():
+    # LS is 61 characters, LS_A is LS with " -a" inserted after "ls" (64): every character of
+    # LS matches (a 37-character prefix and a 24-character suffix), so 2M/T = 122/125.
+    assert (len(LS), len(LS_A)) == (61, 64)
+    assert srl_reward(out(LS_A), LS) == 122 / 125 == 0.976
+    assert srl_reward(out(LS), LS_A) == 122 / 125
+
+
+def test_one_character_substitution_hand_computed():
+    # Same length n, one differing character: M = n - 1, ratio = 2(n-1)/2n.
+    a, b = view("/testbed/a.py"), view("/testbed/b.py")
+    n = len(a)
+    assert len(b) == n == 119
+    assert srl_reward(out(a), b) == (n - 1) / n == 118 / 119
+
+
+def test_monologue_is_never_compared():
+    assert srl_reward(out(LS_A, "short"), LS) == srl_reward(out(LS_A, "a much longer monologue " * 20), LS)
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        LS,  # no think block
+        "<think></think>\n" + LS,  # empty monologue
+        "<think>a</think>\n",  # no call
+        "<think>a</think>\n" + LS + LS,  # two calls
+        "<think>a</think>\n<function=grep>\n<parameter=command>x</parameter>\n</function>",  # unknown tool
+        "<think>a</think>\n<function=str_replace_editor>\n<parameter=command>view</parameter>\n</function>",  # no path
+        "<think>a</think>\n<function=bash>\n<parameter=command>ls</parameter>\n",  # unclosed
+        "<think>a</think>\n<function=bash>ls</function>",  # text outside parameters
+        "<think>a</think><think>b</think>\n" + LS,  # two think blocks
+        "",  # nothing at all
+    ],
+)
+def test_invalid_format_scores_minus_one(completion):
+    assert srl_reward(completion, LS) == -1.0
+
+
+def test_autojunk_is_off_by_default_and_configurable():
+    # 300 characters of "abc": with autojunk those characters count as "popular" and the
+    # shared run is no longer found, so the score collapses.
+    expert = Action.make("bash", {"command": "echo " + "abc" * 100}).to_text()
+    policy = Action.make("bash", {"command": "abc" * 100 + " | wc"}).to_text()
+    off = difflib.SequenceMatcher(None, policy, expert, autojunk=False).ratio()
+    on = difflib.SequenceMatcher(None, policy, expert, autojunk=True).ratio()
+    assert off > 0.98 and on < 0.2
+    assert srl_reward(out(policy), expert, backend="difflib") == off
+    assert srl_reward(out(policy), expert, autojunk=True, backend="difflib") == on
+
+
+def test_structured_mode_gates_on_tool_command_and_path():
+    assert srl_reward(out(LS), SUBMIT, mode="structured") == 0.0
+    assert srl_reward(out(view("/testbed/a.py")), view("/testbed/b.py"), mode="structured") == 0.0
+    create = Action.make("str_replace_editor", {"command": "create", "path": "/testbed/a.py", "file_text": "x"}).to_text()
+    assert srl_reward(out(create), view("/testbed/a.py"), mode="structured") == 0.0
+    assert srl_reward(out(LS_A), LS, mode="structured") == srl_reward(out(LS_A), LS) == 122 / 125
+    assert srl_reward(LS, LS, mode="structured") == -1.0
+
+
+def test_indel_mode_hand_computed():
+    # LCS of LS and LS_A is all 61 characters of LS: 1 - 3/125.
+    assert srl_reward(out(LS_A), LS, mode="indel") == pytest.approx(122 / 125, abs=1e-12)
+    assert srl_reward(out(SUBMIT), SUBMIT, mode="indel") == 1.0
+
+
+def test_unknown_mode_and_backend_are_rejected():
+    with pytest.raises(ValueError):
+        srl_reward(out(LS), LS, mode="bleu")
+    with pytest.raises(ValueError):
+        matcher_class("fastest")
+
+
+def test_cydifflib_gives_identical_ratios_on_the_fixture(step_rows):
+    pytest.importorskip("cydifflib")
+    actions = [r["expert_action"] for r in step_rows]
+    for a in actions:
+        for b in actions:
+            assert text_similarity(a, b, backend="cydifflib") == text_similarity(a, b, backend="difflib")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab \n<>=/xyz", max_size=300), st.text(alphabet="ab \n<>=/xyz", max_size=300))
+def test_cydifflib_identical_to_difflib_on_random_text(a, b):
+    pytest.importorskip("cydifflib")
+    assert text_similarity(a, b, backend="cydifflib") == text_similarity(a, b, backend="difflib")
+
+
+def test_trl_callable_reads_the_expert_action_column_and_logs():
+    logged: dict[str, float] = {}
+    reward = SRLReward()
+    assert reward.__name__ == "srl_similarity"
+    completions = [out(LS), out(LS_A), "garbage", out(LS)]
+    experts = [LS, LS, LS, LS_A]
+    rewards = reward(
+        prompts=["p"] * 4, completions=completions, expert_action=experts, log_metric=logged.__setitem__,
+        trainer_state=None, instance_id=["i"] * 4,
+    )
+    assert rewards == [1.0, 122 / 125, -1.0, 122 / 125]
+    assert rewards == [srl_reward(c, e) for c, e in zip(completions, experts)]
+    assert logged["srl/format_failure_rate"] == 0.25
+    assert logged["srl/exact_match_rate"] == 0.25
+    assert logged["srl/valid_similarity_mean"] == pytest.approx((1.0 + 2 * 122 / 125) / 3)
+
+
+def test_trl_callable_accepts_conversational_completions():
+    rewards = SRLReward("structured")(completions=[[{"role": "assistant", "content": out(LS)}]], expert_action=[LS])
+    assert rewards == [1.0]
+
+
+def test_callable_matches_function_on_the_fixture(step_rows):
+    experts = [r["expert_action"] for r in step_rows]
+    completions = [out(e) for e in reversed(experts)]
+    assert SRLReward()(completions=completions, expert_action=experts) == [
+        srl_reward(c, e) for c, e in zip(completions, experts)
+    ]

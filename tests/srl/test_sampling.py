@@ -1,0 +1,83 @@
+"""Dynamic sampling pieces: group std, keep mask, per-rank plans, batch cutting and refill."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from swe_srl.srl.sampling import (
+    RefillSource,
+    concat_batches,
+    group_rows,
+    group_std,
+    keep_groups,
+    plan_take,
+    select_rows,
+)
+
+
+def test_group_std_is_the_population_std():
+    rewards = torch.tensor([1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0, -1.0, float("nan"), -1.0, -1.0])
+    std = group_std(rewards, 4)
+    assert std[0] == 0.0 and math.isclose(float(std[1]), 0.5) and std[2] == 0.0
+
+
+def test_keep_groups_uses_epsilon():
+    rewards = torch.tensor([0.5, 0.5, 0.5, 0.5, 0.5, 0.5005, 0.0, 1.0, float("nan")] + [float("nan")] * 3)
+    assert keep_groups(rewards, 3, 1e-4).tolist() == [False, True, True, False]
+    assert keep_groups(rewards, 3, 0.01).tolist() == [False, False, True, False]
+
+
+def test_plan_take_gives_each_rank_only_what_it_still_needs():
+    keep = torch.tensor([[True, False, True, True], [False, False, True, False]])
+    assert plan_take(keep, [0, 0], 2) == [[0, 2], [2]]
+    assert plan_take(keep, [1, 1], 2) == [[0], [2]]
+    assert plan_take(keep, [2, 0], 2) == [[], [2]]
+
+
+def fake_batch(n_rows: int, prompt_w: int, comp_w: int, offset: int = 0) -> dict:
+    return {
+        "prompt_ids": torch.arange(n_rows * prompt_w).view(n_rows, prompt_w) + offset,
+        "prompt_mask": torch.ones(n_rows, prompt_w, dtype=torch.long),
+        "completion_ids": torch.arange(n_rows * comp_w).view(n_rows, comp_w) + offset,
+        "completion_mask": torch.ones(n_rows, comp_w, dtype=torch.long),
+        "advantages": torch.arange(n_rows, dtype=torch.float) + offset,
+        "old_per_token_logps": None,
+        "num_items_in_batch": torch.tensor(n_rows * comp_w),
+        "num_images": [0] * n_rows,
+    }
+
+
+def test_select_rows_cuts_every_per_completion_entry():
+    batch = fake_batch(6, 2, 3)
+    out = select_rows(batch, group_rows([1], 2))
+    assert out["advantages"].tolist() == [2.0, 3.0]
+    assert out["completion_ids"].shape == (2, 3) and out["num_images"] == [0, 0]
+    assert out["num_items_in_batch"] is batch["num_items_in_batch"] and out["old_per_token_logps"] is None
+
+
+def test_concat_pads_prompts_left_and_completions_right():
+    a, b = fake_batch(2, 2, 3), fake_batch(2, 4, 1, offset=100)
+    out = concat_batches([a, b], pad_token_id=-7)
+    assert out["prompt_ids"].shape == (4, 4) and out["completion_ids"].shape == (4, 3)
+    assert out["prompt_ids"][0].tolist() == [-7, -7, 0, 1]
+    assert out["prompt_mask"][0].tolist() == [0, 0, 1, 1]
+    assert out["completion_ids"][2].tolist() == [100, -7, -7]
+    assert out["completion_mask"][2].tolist() == [1, 0, 0]
+    assert out["advantages"].tolist() == [0.0, 1.0, 100.0, 101.0]
+    assert out["num_images"] == [0] * 4
+
+
+def test_refill_source_is_the_same_on_every_rank_and_splits_groups(steps_ds):
+    ranks = [RefillSource(steps_ds, 4, 16, process_index=r, num_processes=2, seed=5) for r in range(2)]
+    batches = [src.next_local_batch() for src in ranks]
+    assert all(len(b) == 8 for b in batches)
+    ids = [[row["expert_action"] for row in b] for b in batches]
+    for rank_ids in ids:  # whole groups: G identical prompts in a row
+        assert all(len(set(rank_ids[g * 4 : g * 4 + 4])) == 1 for g in range(2))
+    again = RefillSource(steps_ds, 4, 16, process_index=1, num_processes=2, seed=5).next_local_batch()
+    assert [r["expert_action"] for r in again] == ids[1]
+    src = RefillSource(steps_ds, 2, 4, seed=1)
+    seen = [r["step_index"] for _ in range(20) for r in src.next_local_batch()]
+    assert len(seen) == 80  # keeps cycling through epochs
