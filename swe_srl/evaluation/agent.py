@@ -68,8 +68,9 @@ class AgentRun:
     transcript: list[dict] = field(default_factory=list)
 
     def record(self) -> dict:
+        """Everything but the rounds (those go into the saved trajectory)."""
         data = asdict(self)
-        data["rounds"] = [r.model_dump(mode="json") for r in self.rounds]
+        data.pop("rounds")
         return data
 
     def trajectory(self, run_id: str, model: str, problem_statement: str, resolved: bool | None = None) -> Trajectory:

@@ -157,7 +157,6 @@ def _save_run(cfg: EvalConfig, store: RunStore, task: dict, run: AgentRun, model
 
         traj_path = str(store.put_trajectory(iid, write_canonical(traj)))
     agent = run.record()
-    agent.pop("rounds")
     rec = {
         "instance_id": iid, "run_id": run_id, "model_name_or_path": model_name, "policy": cfg.policy,
         "setting": cfg.setting, "signature": cfg.signature(), "status": status, "empty_patch": empty and not run.infra,

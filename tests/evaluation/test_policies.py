@@ -3,7 +3,6 @@ parse) with the training parser, and the endpoint policy retries against a local
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
