@@ -41,7 +41,10 @@ def load_tasks(cfg: EvalConfig) -> list[dict]:
         rows = [r for r in load_task_repo(src) if cfg.instances is not None or r.get("split", cfg.split) == cfg.split]
         rows = [Task.model_validate(r).model_dump() for r in rows]
     else:
-        rows = [t.model_dump() for t in read_tasks(src, split=cfg.split).values()]
+        try:
+            rows = [t.model_dump() for t in read_tasks(src, split=cfg.split).values()]
+        except (OSError, ImportError) as exc:  # offline Hub, missing file, no `datasets`
+            raise ValueError(f"cannot load tasks from {src}: {exc}") from exc
     if cfg.instances is not None:
         by_id = {r["instance_id"]: r for r in rows}
         unknown = [i for i in cfg.instances if i not in by_id]
