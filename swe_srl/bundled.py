@@ -65,7 +65,7 @@ def ensure_images(tasks: list[dict] | None = None, rebuild: bool = False) -> lis
     import docker.errors
 
     from swe_srl.sandbox.docker import client
-    from swe_srl.sandbox.images import BASE_IMAGE, COMMIT_LABEL, build_base, build_instance_image
+    from swe_srl.sandbox.images import BASE_IMAGE, COMMIT_LABEL, RECIPE_LABEL, RECIPE_VERSION, build_base, build_instance_image
 
     try:
         client().images.get(BASE_IMAGE)
@@ -76,7 +76,8 @@ def ensure_images(tasks: list[dict] | None = None, rebuild: bool = False) -> lis
         image = task["image"]
         if not rebuild:
             try:
-                if client().images.get(image).labels.get(COMMIT_LABEL) == task["base_commit"]:
+                labels = client().images.get(image).labels or {}
+                if labels.get(COMMIT_LABEL) == task["base_commit"] and labels.get(RECIPE_LABEL) == RECIPE_VERSION:
                     continue
             except docker.errors.ImageNotFound:
                 pass

@@ -15,6 +15,8 @@ from swe_srl.sandbox.base import SandboxError
 
 BASE_IMAGE = "swe-srl/base:latest"
 COMMIT_LABEL = "swe-srl.base-commit"
+RECIPE_LABEL = "swe-srl.recipe"
+RECIPE_VERSION = "2"  # bump when INSTANCE_DOCKERFILE changes, so stale images get rebuilt
 SANDBOXES_DIR = Path(__file__).resolve().parents[2] / "sandboxes"
 
 
@@ -127,8 +129,11 @@ def prepare_testbed(repo_dir: str | Path, commit: str, dest: Path) -> str:
     return sha
 
 
+# STOPSIGNAL: the harness stops containers whose main process ignores SIGTERM
+# (`tail -f /dev/null`); SIGKILL saves it a 15 s wait per container.
 INSTANCE_DOCKERFILE = """\
 FROM {base}
+STOPSIGNAL SIGKILL
 COPY testbed /testbed
 RUN git config --system user.email agent@swe-srl.local \\
  && git config --system user.name swe-srl-agent \\
@@ -148,6 +153,6 @@ def build_instance_image(repo_dir: str | Path, commit: str, tag: str, base: str 
         extra = f" \\\n && cd /testbed && {setup}" if setup else ""
         (ctx / "Dockerfile").write_text(INSTANCE_DOCKERFILE.format(base=base, setup=extra))
         # The label lets callers tell a stale image of the same name from a current one.
-        _docker_build(ctx, tag, labels={COMMIT_LABEL: sha})
+        _docker_build(ctx, tag, labels={COMMIT_LABEL: sha, RECIPE_LABEL: RECIPE_VERSION})
     return sha
 
