@@ -62,7 +62,7 @@ class VLLMConfig(_Section):
 class RewardConfig(_Section):
     mode: Literal["difflib", "structured", "indel"] = "difflib"
     autojunk: bool = False
-    backend: Literal["auto", "difflib", "cydifflib"] = "auto"
+    backend: Literal["auto", "native", "cydifflib", "difflib"] = "auto"
 
 
 class DynamicSamplingConfig(_Section):

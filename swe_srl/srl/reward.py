@@ -3,9 +3,10 @@
 `difflib` mode is the paper's: the `SequenceMatcher` ratio 2M/T between the canonical
 texts of the two calls (the monologue is never compared), -1 for an invalid format.
 `autojunk` is off by default, as in SWE-RL, because the default heuristic changes the
-ratio on strings of 200+ characters. `cydifflib` is a C port of the same algorithm that
-returns identical ratios (checked in the tests) about 20x faster; it is used when
-importable unless a backend is forced.
+ratio on strings of 200+ characters. Three implementations return bit-identical ratios
+(checked in the tests): `native` (this package's C port, compiled on first use, see
+`native.py`), `cydifflib` (a Cython port, ~20x faster than difflib) and `difflib`
+itself; `auto` takes the first one that works here.
 
 `structured` mode (after PivotRL) first requires the same tool, and for the editor the
 same command and path, then scores the call text like `difflib`; a mismatch scores 0.
@@ -21,6 +22,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from swe_srl.srl import native
 from swe_srl.srl.parse import completion_text, parse_output
 from swe_srl.trajectory.actions import Action, parse_calls
 
@@ -31,18 +33,24 @@ except ImportError:  # pragma: no cover - exercised where cydifflib is absent
 
 INVALID = -1.0
 MODES = ("difflib", "structured", "indel")
-BACKENDS = ("auto", "difflib", "cydifflib")
+BACKENDS = ("auto", "native", "cydifflib", "difflib")
 
 
 def matcher_class(backend: str = "auto") -> type:
-    """The SequenceMatcher class for a backend name ("auto" prefers cydifflib)."""
+    """The SequenceMatcher class for a backend ("auto": native, else cydifflib, else difflib)."""
     if backend == "difflib":
         return difflib.SequenceMatcher
     if backend == "cydifflib":
         if _cydifflib is None:
             raise ValueError("reward backend 'cydifflib' requested but cydifflib is not installed")
         return _cydifflib.SequenceMatcher
+    if backend == "native":
+        if not native.available():
+            raise ValueError("reward backend 'native' requested but the C ratio could not be compiled here")
+        return native.SequenceMatcher
     if backend == "auto":
+        if native.available():
+            return native.SequenceMatcher
         return _cydifflib.SequenceMatcher if _cydifflib is not None else difflib.SequenceMatcher
     raise ValueError(f"unknown reward backend {backend!r}; expected one of {BACKENDS}")
 
@@ -142,7 +150,9 @@ class SRLReward:
             matcher = None
             for i, text in items:
                 if text not in seen:
-                    if self.mode == "indel":
+                    if text == expert and not self.autojunk:
+                        seen[text] = 1.0  # what every backend returns for equal strings, without the O(n^2) scan
+                    elif self.mode == "indel":
                         seen[text] = indel_similarity(text, expert)
                     else:
                         if matcher is None:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from swe_srl.srl import native
 from swe_srl.srl.reward import SRLReward, matcher_class, srl_reward, text_similarity
 from swe_srl.trajectory.actions import Action
 
@@ -102,19 +103,68 @@ def test_unknown_mode_and_backend_are_rejected():
         matcher_class("fastest")
 
 
-def test_cydifflib_gives_identical_ratios_on_the_fixture(step_rows):
-    pytest.importorskip("cydifflib")
+FAST_BACKENDS = ["cydifflib", "native"]
+
+
+def _need(backend: str) -> None:
+    if backend == "cydifflib":
+        pytest.importorskip("cydifflib")
+    elif not native.available():
+        pytest.skip("no C compiler: the native ratio is unavailable here")
+
+
+@pytest.mark.parametrize("backend", FAST_BACKENDS)
+def test_fast_backends_give_identical_ratios_on_the_fixture(step_rows, backend):
+    _need(backend)
     actions = [r["expert_action"] for r in step_rows]
+    actions += [a.replace("/testbed", "/repo") for a in actions[::3]]
     for a in actions:
         for b in actions:
-            assert text_similarity(a, b, backend="cydifflib") == text_similarity(a, b, backend="difflib")
+            assert text_similarity(a, b, backend=backend) == text_similarity(a, b, backend="difflib")
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet="ab \n<>=/xyz", max_size=300), st.text(alphabet="ab \n<>=/xyz", max_size=300))
-def test_cydifflib_identical_to_difflib_on_random_text(a, b):
-    pytest.importorskip("cydifflib")
-    assert text_similarity(a, b, backend="cydifflib") == text_similarity(a, b, backend="difflib")
+ALPHABET = "ab \n<>=/xyzé"
+
+
+@pytest.mark.parametrize("backend", FAST_BACKENDS)
+@settings(max_examples=300, deadline=None)
+@given(a=st.text(alphabet=ALPHABET, max_size=300), b=st.text(alphabet=ALPHABET, max_size=300), autojunk=st.booleans())
+def test_fast_backends_identical_to_difflib_on_random_text(backend, a, b, autojunk):
+    _need(backend)
+    expected = difflib.SequenceMatcher(None, a, b, autojunk=autojunk).ratio()
+    assert text_similarity(a, b, autojunk=autojunk, backend=backend) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=400),
+    edits=st.lists(st.tuples(st.integers(0, 399), st.text(max_size=5)), max_size=6),
+    autojunk=st.booleans(),
+)
+def test_native_search_strategies_agree_with_difflib(a, edits, autojunk):
+    """Near copies (the expensive case), through the DP, the suffix automaton and the mix."""
+    _need("native")
+    b = a
+    for at, text in edits:
+        b = b[:at] + text + b[at + len(text):]
+    expected = difflib.SequenceMatcher(None, a, b, autojunk=autojunk).ratio()
+    assert [native.ratio(a, b, autojunk, mode=m) for m in (0, 1, 2)] == [expected] * 3
+
+
+def test_auto_backend_falls_back_without_the_native_ratio(monkeypatch):
+    monkeypatch.setattr(native, "available", lambda: False)
+    expected = "cydifflib" if native_fallback_has_cydifflib() else "difflib"
+    assert matcher_class("auto").__module__.split(".")[0] == expected
+    with pytest.raises(ValueError):
+        matcher_class("native")
+
+
+def native_fallback_has_cydifflib() -> bool:
+    try:
+        import cydifflib  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def test_trl_callable_reads_the_expert_action_column_and_logs():
