@@ -115,6 +115,27 @@ def concat_batches(pieces: Sequence[dict[str, Any]], pad_token_id: int) -> dict[
     return out
 
 
+def trim_padding(batch: dict[str, Any]) -> dict[str, Any]:
+    """Drop columns that are padding in every row (left of the prompts, right of the completions).
+
+    Rows gathered from several generation rounds carry each round's padding width; the loss
+    should not pay for columns no kept row uses.
+    """
+    out = dict(batch)
+    n = batch["completion_ids"].shape[0]
+    comp_w = batch["completion_ids"].shape[1]
+    keep_c = int(batch["completion_mask"].sum(dim=1).max()) if n else 0
+    keep_p = int(batch["prompt_mask"].sum(dim=1).max()) if n else 0
+    for key, value in batch.items():
+        if not (isinstance(value, torch.Tensor) and value.ndim >= 2 and value.shape[0] == n):
+            continue
+        if key in LEFT_PADDED:
+            out[key] = value[:, value.shape[1] - keep_p :]
+        elif value.shape[1] == comp_w and keep_c < comp_w:
+            out[key] = value[:, : max(keep_c, 1)]
+    return out
+
+
 class RefillSource:
     """Fresh prompt batches for refills, in the same order on every rank.
 

@@ -36,6 +36,7 @@ from swe_srl.srl.sampling import (
     keep_groups,
     plan_take,
     select_rows,
+    trim_padding,
 )
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ class SRLGRPOTrainer(GRPOTrainer):
         sampled = kept = rounds = 0
         kept_rewards: list[torch.Tensor] = []
         first_s = regen_s = 0.0
+        began = time.perf_counter()
         batch = inputs
         while True:
             start = time.perf_counter()
@@ -143,6 +145,8 @@ class SRLGRPOTrainer(GRPOTrainer):
             batch = self._refill_source().next_local_batch()
 
         result, repeated, filler = self._complete(pieces, last, have[rank], need)
+        if rounds > 1:
+            result = trim_padding(result)
         loss_mask = result["completion_mask"]
         if result.get("tool_mask") is not None:
             loss_mask = loss_mask * result["tool_mask"]
@@ -160,7 +164,8 @@ class SRLGRPOTrainer(GRPOTrainer):
         }
         for key, value in record.items():
             self._metrics["train"][key].append(value)
-        self.sampling_log.append({**record, "first_round_s": first_s, "regeneration_s": regen_s})
+        bookkeeping = time.perf_counter() - began - first_s - regen_s  # filtering, cutting, re-padding
+        self.sampling_log.append({**record, "first_round_s": first_s, "regeneration_s": regen_s, "bookkeeping_s": bookkeeping})
         return result
 
     def _complete(self, pieces, last, held: int, need: int) -> tuple[dict[str, Any], int, int]:

@@ -14,6 +14,7 @@ from swe_srl.srl.sampling import (
     keep_groups,
     plan_take,
     select_rows,
+    trim_padding,
 )
 
 
@@ -81,3 +82,15 @@ def test_refill_source_is_the_same_on_every_rank_and_splits_groups(steps_ds):
     src = RefillSource(steps_ds, 2, 4, seed=1)
     seen = [r["step_index"] for _ in range(20) for r in src.next_local_batch()]
     assert len(seen) == 80  # keeps cycling through epochs
+
+
+def test_trim_padding_drops_columns_no_row_uses():
+    batch = concat_batches([fake_batch(2, 2, 3), fake_batch(2, 4, 1, offset=100)], pad_token_id=-7)
+    batch["completion_mask"][:, 2] = 0  # no row uses the last completion column
+    batch["old_per_token_logps"] = torch.zeros(4, 3)
+    out = trim_padding(batch)
+    assert out["completion_ids"].shape == (4, 2) and out["old_per_token_logps"].shape == (4, 2)
+    assert out["prompt_ids"].shape == (4, 4)  # the wider prompts use all four columns
+    only_short = trim_padding(select_rows(batch, torch.tensor([0, 1])))
+    assert only_short["prompt_ids"].tolist() == [[0, 1], [2, 3]]
+    assert torch.equal(only_short["advantages"], batch["advantages"][:2])
