@@ -120,7 +120,10 @@ class SRLGRPOTrainer(GRPOTrainer):
             start = time.perf_counter()
             out = super()._generate_and_score_completions(batch)
             elapsed = time.perf_counter() - start
-            first_s, regen_s = (elapsed, regen_s) if rounds == 0 else (first_s, regen_s + elapsed)
+            if rounds == 0:
+                first_s = elapsed
+            else:
+                regen_s += elapsed
             rounds += 1
             rewards = self._srl_rewards
             keep = keep_groups(rewards, size, cfg.epsilon)
@@ -152,16 +155,16 @@ class SRLGRPOTrainer(GRPOTrainer):
             loss_mask = loss_mask * result["tool_mask"]
         result["num_items_in_batch"] = self.accelerator.gather(loss_mask.sum()).sum()
 
-        cap_hit = float(min(have) < need)
-        kept_all = torch.cat(kept_rewards) if kept_rewards else torch.zeros(0)
         record = {
             "dynamic_sampling/kept_fraction": kept / max(sampled, 1),
             "dynamic_sampling/generation_rounds": float(rounds),
-            "dynamic_sampling/cap_hit": cap_hit,
+            "dynamic_sampling/cap_hit": float(min(have) < need),
             "dynamic_sampling/repeated_groups": float(repeated),
             "dynamic_sampling/filler_groups": float(filler),
-            "dynamic_sampling/kept_reward_mean": float(kept_all.nanmean()) if kept_all.numel() else float("nan"),
         }
+        kept_all = torch.cat(kept_rewards)
+        if kept_all.numel() and not torch.isnan(kept_all).all():  # TRL averages logged lists: no NaN entries
+            record["dynamic_sampling/kept_reward_mean"] = float(kept_all.nanmean())
         for key, value in record.items():
             self._metrics["train"][key].append(value)
         bookkeeping = time.perf_counter() - began - first_s - regen_s  # filtering, cutting, re-padding

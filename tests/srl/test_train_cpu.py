@@ -92,3 +92,14 @@ def test_sft_baseline_run(tmp_path, tiny_policy, step_rows):
     model, tokenizer, cfg = load_policy_checkpoint(run / "final")
     assert cfg.method == "sft"
     parse_output(generate_one(run / "final", step_rows[1]))
+
+
+@pytest.mark.slow
+def test_lora_run_saves_an_adapter_that_loads_merged(tmp_path, tiny_policy):
+    config = tmp_path / "lora.yaml"
+    config.write_text(f"base: {TINY_CONFIG}\nmodel: {tiny_policy}\nlora:\n  enabled: true\n  r: 4\n  alpha: 8\n")
+    run = tmp_path / "lora"
+    train("--config", str(config), "--data", str(STEPS), "--output", str(run), "--max-steps", "1")
+    assert (run / "final" / "adapter_config.json").is_file()
+    model, tokenizer, cfg = load_policy_checkpoint(run / "final")
+    assert cfg.lora.enabled and type(model).__name__ == "Qwen2ForCausalLM"  # merged, no PEFT wrapper
