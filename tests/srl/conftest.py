@@ -51,7 +51,7 @@ def tiny_policy(steps_ds, tmp_path_factory) -> Path:
 
     cfg = load_config(TINY_CONFIG)
     return build_tiny_policy(
-        cfg.tiny,
+        cfg.tiny.model_copy(update={"warm_start_steps": 100}),  # enough on the 22 fixture rows
         tokenizer_corpus(steps_ds),
         warm_start_pairs(steps_ds, cfg.window),
         tmp_path_factory.mktemp("tiny-policy"),

@@ -44,7 +44,7 @@ def test_grpo_config_translation():
     assert args.num_generations == 4 and args.beta == 0.0 and args.temperature == 1.0
     assert args.per_device_train_batch_size * args.gradient_accumulation_steps == 8
     assert args.generation_batch_size == 8 and args.steps_per_generation == 2
-    assert args.max_completion_length == 64 and args.use_cpu and not args.bf16
+    assert args.max_completion_length == 96 and args.use_cpu and not args.bf16
     assert args.eval_strategy == "steps" and args.num_generations_eval == 1
     assert build_grpo_config(cfg, "/tmp/x", has_eval=False, processes=1).eval_strategy == "no"
     assert not args.gradient_checkpointing
