@@ -29,15 +29,19 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
 
 
 def test_checkpoint_loads_with_its_training_prompt_settings(tiny_checkpoint):
+    from swe_srl.srl.config import load_config
+
+    trained = load_config(REPO / "configs" / "tiny-cpu.yaml")
     policy = ModelPolicy.from_checkpoint(tiny_checkpoint, device="cpu")
-    assert (policy.window, policy.max_prompt_tokens, policy.max_new_tokens, policy.temperature) == (2, 512, 64, 0.0)
+    expected = (trained.window, trained.max_prompt_tokens, trained.max_completion_tokens, 0.0)
+    assert (policy.window, policy.max_prompt_tokens, policy.max_new_tokens, policy.temperature) == expected
     history = [{"thought": "", "action": "<function=bash>\n<parameter=command>ls</parameter>\n</function>", "observation": "x" * 20_000}] * 3
     step = StepInput("swe-srl__confkit-1", 3, "the issue", history, 2, build_messages("the issue", history, 2))
     first, second = policy.act(step), policy.act(step)
     assert first.text == second.text  # greedy
-    expected = render_prompt("the issue", history, policy.tokenizer, 512, 2)
-    assert first.prompt_tokens == expected.num_tokens <= 512 and first.prompt_truncated
-    assert 0 < first.tokens <= 64
+    expected = render_prompt("the issue", history, policy.tokenizer, policy.max_prompt_tokens, 2)
+    assert first.prompt_tokens == expected.num_tokens <= policy.max_prompt_tokens and first.prompt_truncated
+    assert 0 < first.tokens <= policy.max_new_tokens
 
 
 @pytest.mark.docker
