@@ -201,14 +201,7 @@ class ShellSession:
         status = self._read_status(out, transport, deadline)
         if timed_out:
             notes.append(f"The command timed out after {timeout:g} seconds and was killed.")
-        return CommandResult(
-            output=out.text(),
-            exit_code=status,
-            timed_out=timed_out,
-            duration=time.monotonic() - start,
-            truncated_bytes=out.dropped,
-            notes=notes,
-        )
+        return _result(out, start, notes, status, timed_out)
 
     def _read_status(self, out: CappedOutput, transport: Transport, deadline: float) -> int | None:
         trailer = out.trailer or b""
@@ -233,14 +226,18 @@ class ShellSession:
             notes.append(RESTART_NOTE)
         except SandboxError as exc:
             notes.append(f"the shell session could not be restarted: {exc}")
-        return CommandResult(
-            output=out.text(),
-            exit_code=None,
-            timed_out=timed_out,
-            duration=time.monotonic() - start,
-            truncated_bytes=out.dropped,
-            notes=notes,
-        )
+        return _result(out, start, notes, None, timed_out)
+
+
+def _result(out: CappedOutput, start: float, notes: list[str], exit_code: int | None, timed_out: bool) -> CommandResult:
+    return CommandResult(
+        output=out.text(),
+        exit_code=exit_code,
+        timed_out=timed_out,
+        duration=time.monotonic() - start,
+        truncated_bytes=out.dropped,
+        notes=notes,
+    )
 
 
 def read_available(fd: int, size: int = 65536) -> bytes:

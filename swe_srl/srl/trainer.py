@@ -253,10 +253,31 @@ def model_init_kwargs(config: TrainConfig) -> dict[str, Any]:
     return kwargs
 
 
+def run_args(config: TrainConfig, config_class, *, has_eval: bool) -> dict[str, Any]:
+    """The TrainingArguments both trainers share: checkpoints, eval, logging, devices."""
+    on_cpu = use_cpu(config)
+    evaluate = has_eval and bool(config.eval_steps)
+    return dict(
+        max_steps=config.max_steps,
+        save_strategy="steps",
+        save_steps=config.save_steps,
+        save_total_limit=config.save_total_limit,
+        eval_strategy="steps" if evaluate else "no",
+        eval_steps=config.eval_steps if evaluate else None,
+        per_device_eval_batch_size=config.eval_batch_size,
+        logging_steps=config.logging_steps,
+        report_to=config.report_to,
+        run_name=config.run_name,
+        bf16=config.bf16 and not on_cpu,
+        use_cpu=on_cpu,
+        **checkpointing_arg(config_class, config.gradient_checkpointing),
+        model_init_kwargs=model_init_kwargs(config),
+    )
+
+
 def build_grpo_config(config: TrainConfig, output_dir: str, *, has_eval: bool, processes: int | None = None) -> GRPOConfig:
     """Translate the SRL config into TRL's GRPOConfig (`trl_args` override anything)."""
     processes = processes or world_size()
-    on_cpu = use_cpu(config)
     vllm = config.vllm
     args: dict[str, Any] = dict(
         output_dir=output_dir,
@@ -277,23 +298,10 @@ def build_grpo_config(config: TrainConfig, output_dir: str, *, has_eval: bool, p
         num_iterations=config.num_iterations,
         mask_truncated_completions=config.mask_truncated_completions,
         num_train_epochs=config.epochs,
-        max_steps=config.max_steps,
-        save_strategy="steps",
-        save_steps=config.save_steps,
-        save_total_limit=config.save_total_limit,
-        eval_strategy="steps" if has_eval and config.eval_steps else "no",
-        eval_steps=config.eval_steps if has_eval and config.eval_steps else None,
-        per_device_eval_batch_size=config.eval_batch_size,
+        **run_args(config, GRPOConfig, has_eval=has_eval),
         num_generations_eval=config.eval_rollouts,
-        logging_steps=config.logging_steps,
-        report_to=config.report_to,
-        run_name=config.run_name,
         log_completions=config.log_completions,
-        bf16=config.bf16 and not on_cpu,
-        use_cpu=on_cpu,
-        **checkpointing_arg(GRPOConfig, config.gradient_checkpointing),
         remove_unused_columns=False,
-        model_init_kwargs=model_init_kwargs(config),
         use_vllm=vllm.enabled,
         vllm_mode=vllm.mode,
         vllm_gpu_memory_utilization=vllm.gpu_memory_utilization,

@@ -16,7 +16,7 @@ from swe_srl.trajectory.readers.old_commands import map_command, split_command_t
         ('find_file "*.py"', "/repo", "bash", {"command": 'find . -name "*.py"'}),
         ("find_file setup.py src", "/repo", "bash", {"command": 'find src -name "setup.py"'}),
         ('search_dir "def add" lib', "/repo", "bash", {"command": 'grep -rn "def add" lib'}),
-        ("search_dir TODO", "/repo", "bash", {"command": 'grep -rn "TODO" .'}),
+        ("search_dir needle", "/repo", "bash", {"command": 'grep -rn "needle" .'}),
         ("submit", "/repo", "submit", {}),
         ("python -m pytest -x\n", "/repo", "bash", {"command": "python -m pytest -x"}),
     ],
