@@ -11,6 +11,7 @@ import time
 
 import docker
 import docker.errors
+import docker.utils
 
 from swe_srl.sandbox import cleanup
 from swe_srl.sandbox.base import (
@@ -220,15 +221,23 @@ class DockerSandbox(Sandbox):
             assert f is not None
             return f.read()
 
+    def _stat(self, path: str) -> dict | None:
+        """Docker's stat of a path (HEAD on the archive endpoint: no file transfer)."""
+        api = self.container.client.api
+        res = api.head(api._url("/containers/{0}/archive", self.container.id), params={"path": path})
+        if res.status_code == 404:
+            return None
+        api._raise_for_status(res)
+        header = res.headers.get("x-docker-container-path-stat")
+        return docker.utils.decode_json_header(header) if header else {}
+
     def write_file(self, path: str, content: bytes | str) -> None:
         path = self._abspath(path)
         data = content.encode() if isinstance(content, str) else content
         parent, name = posixpath.split(path)
-        mode = 0o644
-        try:
-            _, stat = self.container.get_archive(path)
-            mode = stat.get("mode", mode) & 0o7777
-        except docker.errors.NotFound:
+        stat = self._stat(path)
+        mode = stat.get("mode", 0o644) & 0o7777 if stat else 0o644
+        if stat is None:
             self.container.exec_run(["mkdir", "-p", parent])
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w") as tar:
