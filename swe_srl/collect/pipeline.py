@@ -106,6 +106,7 @@ def run_collect(cfg: CollectConfig, console: Console | None = None) -> CollectRe
         with progress, ThreadPoolExecutor(max_workers=max(1, cfg.workers)) as pool:
             bar = progress.add_task("collect", total=None, **counters)
             pending: deque[Future] = deque()
+            seen: set[str] = set()  # trajectory ids of this run: rows are keyed by them
 
             def drain(block_until: int) -> None:
                 # Write in input order, so the output is the same however workers finish.
@@ -124,6 +125,11 @@ def run_collect(cfg: CollectConfig, console: Console | None = None) -> CollectRe
                     record_error(item.record_id, item.reason)
                     progress.update(bar, advance=1, **counters)
                     continue
+                if item.trajectory_id in seen:
+                    record_error(item.trajectory_id, "duplicate trajectory id in the input (the first one is kept)")
+                    progress.update(bar, advance=1, **counters)
+                    continue
+                seen.add(item.trajectory_id)
                 if store.done(item.trajectory_id):
                     progress.update(bar, advance=1, **counters)
                     continue

@@ -192,3 +192,16 @@ def test_local_backend_replays_the_bundled_data(tmp_path):
     manifest = collect(bundled.EXPERTS_DIR / "swe_smith", tmp_path / "out", sandbox="local")
     assert manifest["totals"]["trajectories"] == 3 and manifest["totals"]["divergences"] == 0
     assert all(s["final_patch_matches"] for s in manifest["trajectories"].values())
+
+
+def test_duplicate_trajectory_ids_are_reported_not_written_twice(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    record = json.dumps(canonical_record("swe-srl__spanlib-1"))
+    (folder / "a.json").write_text(record)
+    (folder / "b.json").write_text(record)
+    manifest = collect(folder, tmp_path / "out", replay=False)
+    assert manifest["totals"]["trajectories"] == 1
+    assert [e["reason"] for e in manifest["errors"]] == ["duplicate trajectory id in the input (the first one is kept)"]
+    rows = read_rows(tmp_path / "out")
+    assert len(rows) == len({(r["trajectory_id"], r["step_index"]) for r in rows})
