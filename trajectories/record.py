@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_repos import build_repo  # noqa: E402
 from bundle import EXPERTS_DIR, expert_actions, load_tasks, repo_name  # noqa: E402
 
+from swe_srl.bundled import ensure_images  # noqa: E402
 from swe_srl.sandbox import Sandbox, open_sandbox  # noqa: E402
 from swe_srl.sandbox.tools import run_action  # noqa: E402
 from swe_srl.trajectory.actions import Action  # noqa: E402
@@ -48,29 +49,6 @@ _PYTEST_TIME = re.compile(r"(?m)^(=* ?\d+ (?:passed|failed|errors?|skipped|xfail
 def pin_times(text: str) -> str:
     """Replace pytest's wall-clock run time in a summary line with a fixed one."""
     return _PYTEST_TIME.sub(r"\1 in 0.05s", text)
-
-
-def ensure_image(task: dict, rebuild: bool = False) -> str:
-    """Build the task's instance image from its deterministic repository unless it exists."""
-    import docker
-
-    from swe_srl.sandbox.docker import client
-    from swe_srl.sandbox.images import build_instance_image
-
-    image = task["image"]
-    if not rebuild:
-        try:
-            client().images.get(image)
-            return image
-        except docker.errors.ImageNotFound:
-            pass
-    with tempfile.TemporaryDirectory(prefix="swe-srl-record-") as tmp:
-        repo = Path(tmp) / repo_name(task)
-        sha = build_repo(repo_name(task), repo)
-        if sha != task["base_commit"]:
-            raise RuntimeError(f"{task['instance_id']}: rebuilt base {sha} != task row {task['base_commit']}")
-        build_instance_image(repo, sha, image)
-    return image
 
 
 def open_task_sandbox(task: dict, kind: str, workdir: Path) -> Sandbox:
@@ -162,9 +140,9 @@ def main(argv: list[str] | None = None) -> None:
     missing = set(args.ids) - {t["instance_id"] for t in tasks}
     if missing:
         parser.error(f"unknown instance ids: {', '.join(sorted(missing))}")
+    if args.sandbox == "docker":
+        ensure_images(tasks, rebuild=args.rebuild_images)
     for task in tasks:
-        if args.sandbox == "docker":
-            ensure_image(task, rebuild=args.rebuild_images)
         paths = record_task(task, args.sandbox, args.out)
         print(f"{task['instance_id']}: {len(paths)} formats -> {args.out}")
 

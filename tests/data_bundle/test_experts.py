@@ -111,5 +111,5 @@ def test_rerecording_locally_gives_the_same_bytes(row, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("row", ROWS, ids=IDS)
 def test_rerecording_in_docker_gives_the_same_bytes(row, tmp_path, base_image):
-    record.ensure_image(row)
+    record.ensure_images([row])
     assert_rerecords_identically(row, "docker", tmp_path)
