@@ -86,7 +86,7 @@ def replay(task: dict, kind: str = "docker", fmt: str = "canonical") -> Trajecto
                 result = run_action(sandbox, action, timeout=ACTION_TIMEOUT)
                 if result.error or result.timed_out:
                     raise RuntimeError(f"{iid} step {k}: the expert action failed:\n{result.observation}")
-                rounds.append(Round(thought=thought, action=action, observation=pin_times(result.observation)))
+                rounds.append(Round(thought=thought, action=action, observation=pin_times(result.observation), exit_code=result.exit_code))
                 if result.submitted:
                     patch = result.observation
     if not patch.strip():

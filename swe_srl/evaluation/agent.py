@@ -176,7 +176,7 @@ def _loop(run: AgentRun, task: dict, policy: Policy, limits: AgentLimits, settin
         if limits.time_limit is not None:
             runner.timeout = max(1.0, min(limits.action_timeout, limits.time_limit - (time.monotonic() - started)))
         result = runner.run(action)
-        run.rounds.append(Round(thought=monologue, action=action, observation=result.observation))
+        run.rounds.append(Round(thought=monologue, action=action, observation=result.observation, exit_code=result.exit_code))
         history.append({"thought": monologue, "action": action.to_text(), "observation": result.observation})
         run.transcript.append({**entry, "tool": action.tool, "exit_code": result.exit_code, "timed_out": result.timed_out,
                                "observation": result.observation})

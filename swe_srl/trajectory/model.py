@@ -49,6 +49,7 @@ class Round(BaseModel):
     action: ActionField
     action_text: str = ""
     observation: str = ""
+    exit_code: int | None = None  # when the source records it (mini-swe-agent, replays)
 
     @model_validator(mode="after")
     def _canonical_text(self) -> "Round":

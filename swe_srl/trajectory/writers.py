@@ -494,7 +494,8 @@ def write_mini_swe_agent(traj: Trajectory, strict: bool = True) -> dict:
         if rnd.action.tool == "submit":
             msgs.append({"role": "user", "content": rnd.observation})
         else:
-            msgs.append({"role": "user", "content": f"<returncode>0</returncode>\n<output>\n{rnd.observation}</output>"})
+            code = 0 if rnd.exit_code is None else rnd.exit_code
+            msgs.append({"role": "user", "content": f"<returncode>{code}</returncode>\n<output>\n{rnd.observation}</output>"})
     return {
         "instance_id": traj.instance_id,
         "info": {"exit_status": "Submitted", "submission": traj.patch or "", "config": {"model": {"model_name": traj.model}}},

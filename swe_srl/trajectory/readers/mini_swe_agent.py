@@ -20,7 +20,7 @@ NAME = "mini_swe_agent"
 
 ACTION_RE = re.compile(r"```(?:bash|mswea_bash_command)\s*\n(.*?)\n```", re.DOTALL)
 OUTPUT_RE = re.compile(r"\A\s*<returncode>-?\d+</returncode>\s*\n?<output>\n?(.*)</output>\s*\Z", re.DOTALL)
-RETURNCODE_RE = re.compile(r"\A\s*<returncode>-?\d+</returncode>\s*\n?")
+RETURNCODE_RE = re.compile(r"\A\s*<returncode>(-?\d+)</returncode>\s*\n?")
 SUBMIT_MARKERS = ("echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT", "echo MINI_SWE_AGENT_FINAL_OUTPUT")
 
 
@@ -56,6 +56,8 @@ def _rounds(record_id: str, messages: list[dict], counts: dict[str, int]) -> lis
             rounds.append(waiting)
         elif msg["role"] in ("user", "tool") and waiting is not None:
             waiting.observation = text if waiting.action.tool == "submit" else observation_text(text)
+            code = RETURNCODE_RE.match(text)
+            waiting.exit_code = int(code.group(1)) if code else None
             waiting = None
     return rounds
 
