@@ -87,20 +87,25 @@ def _drop_unfit(ds, label: str):
     return ds.remove_columns("prompt_fits")
 
 
+def _map_rows(ds, row_fn, tokenizer, config, desc: str, label: str):
+    """Step rows -> training rows (only the new columns kept), prompts that cannot fit dropped."""
+    out = ds.map(
+        row_fn,
+        fn_kwargs={"tokenizer": tokenizer, "config": config},
+        remove_columns=ds.column_names,
+        num_proc=config.data_workers if config.data_workers > 1 else None,
+        desc=desc,
+    )
+    return _drop_unfit(out, label)
+
+
 def srl_dataset(ds, tokenizer, config, label: str = "train"):
     """Rows for GRPO: text `prompt` (chat template applied, fitted) and `expert_action`.
 
     Other step columns are dropped on purpose: TRL treats an `image` column as vision
     input, and the history and patches are only needed to build the prompt.
     """
-    out = ds.map(
-        _srl_row,
-        fn_kwargs={"tokenizer": tokenizer, "config": config},
-        remove_columns=ds.column_names,
-        num_proc=config.data_workers if config.data_workers > 1 else None,
-        desc=f"SRL prompts ({label})",
-    )
-    return _drop_unfit(out, label)
+    return _map_rows(ds, _srl_row, tokenizer, config, f"SRL prompts ({label})", label)
 
 
 def _sft_row(row: dict[str, Any], tokenizer, config) -> dict[str, Any]:
@@ -116,14 +121,7 @@ def sft_dataset(ds, tokenizer, config, label: str = "train"):
     an assistant message, because several chat templates strip `<think>` blocks from
     assistant turns; this way the monologue is always part of the target.
     """
-    out = ds.map(
-        _sft_row,
-        fn_kwargs={"tokenizer": tokenizer, "config": config},
-        remove_columns=ds.column_names,
-        num_proc=config.data_workers if config.data_workers > 1 else None,
-        desc=f"SFT examples ({label})",
-    )
-    return _drop_unfit(out, label)
+    return _map_rows(ds, _sft_row, tokenizer, config, f"SFT examples ({label})", label)
 
 
 def tokenizer_corpus(ds, limit: int = 2000) -> list[str]:
