@@ -55,11 +55,50 @@ class EditorError(Exception):
     """A refused editor call; its message is the observation."""
 
 
+class NotReplayable(Exception):
+    """An action this profile cannot run with its source's semantics.
+
+    It is never handed to bash instead: replay marks the step (and the rest of its
+    trajectory) not replayable, with this message as the reason.
+    """
+
+
+# The tools that recorded published trajectories, whose output the runner reproduces:
+#   swe-agent           SWE-agent's tools/edit_anthropic str_replace_editor (SWE-smith,
+#                       SWE-agent 1.x function calling) and a plain bash tool
+#   openhands           openhands-aci 0.1 OHEditor as OpenHands wraps it (SWE-Gym)
+#   swe-agent-windowed  SWE-agent's windowed command set (0.x: nebius, old .traj files;
+#                       1.x windowed tools) typed into its bash prompt
+PROFILES = ("swe-agent", "openhands", "swe-agent-windowed")
+DEFAULT_PROFILE = "swe-agent"
+_FORMAT_PROFILES = {
+    "swe_smith": "swe-agent",
+    "swe_agent": "swe-agent",
+    "openhands": "openhands",
+    "openhands_text": "openhands",
+    "nebius": "swe-agent-windowed",
+    "mini_swe_agent": "swe-agent",
+    "canonical": "swe-agent",
+}
+
+
+def check_profile(profile: str) -> str:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown tool profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    return profile
+
+
+def default_profile(source_format: str, recorded: str | None = None) -> str:
+    """The profile a trajectory replays with: what its reader recorded, else its format's."""
+    return check_profile(recorded or _FORMAT_PROFILES.get(source_format, DEFAULT_PROFILE))
+
+
 class ToolRunner:
     """Runs canonical actions in one sandbox, keeping the editor's undo history."""
 
-    def __init__(self, sandbox: Sandbox, timeout: float | None = None):
+    def __init__(self, sandbox: Sandbox, profile: str = DEFAULT_PROFILE, timeout: float | None = None):
         self.sandbox = sandbox
+        self.profile = check_profile(profile)
         self.timeout = timeout
         self.history: dict[str, list[bytes]] = {}
 

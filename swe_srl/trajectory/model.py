@@ -141,6 +141,9 @@ class Trajectory(BaseModel):
     workspace: str | None = None  # repository root the run was recorded under
     model: str | None = None
     counts: dict[str, int] = Field(default_factory=dict)  # e.g. kept_as_bash, skipped_messages
+    # The tools that recorded the run (swe_srl.sandbox.tools.PROFILES); None: the source
+    # format's default (swe_srl.sandbox.tools.default_profile).
+    tool_profile: str | None = None
 
     def to_step_rows(self, *, image: str = "", problem_statement: str | None = None) -> list[StepRow]:
         """Step rows from the recorded observations (collect fills replay fields later)."""
