@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import shlex
 import socket
 import struct
 import tarfile
@@ -26,6 +27,11 @@ from swe_srl.sandbox.images import ensure_image
 from swe_srl.sandbox.session import KILL_FOREGROUND_SCRIPT, ShellSession
 
 LABEL = "swe-srl"
+ACTIVATE_CHOICES = ("bashrc", "none")
+# Prints, after a sentinel (a .bashrc may print first), the exported environment and the
+# shell functions of the shell it runs in.
+_ENV_PROBE = "printf '\\0__SWESRL_ENV__\\0'; env -0; printf '__SWESRL_FUNCS__\\0'; declare -f"
+_NOT_CARRIED = frozenset({"PWD", "OLDPWD", "SHLVL", "_", "PS1", "PS2", "PS4", "TERM", "HOSTNAME"})
 RUN_ID_LABEL = "swe-srl.run-id"
 
 _client: docker.DockerClient | None = None
@@ -110,6 +116,14 @@ class DockerSandbox(Sandbox):
     Network is off unless `network=True`; memory, CPU and pids are limited; the
     container carries the `swe-srl` label and the run id, and is removed on close,
     on exceptions (context manager) and on SIGINT/SIGTERM of this process.
+
+    `activate="bashrc"` gives the session the environment the image's own tools get:
+    SWE-bench, SWE-Gym and SWE-smith images activate their conda env `testbed` only in
+    /root/.bashrc, so what an interactive shell exports and defines there (variables and
+    functions such as `conda`) is carried into the non-interactive session, without an
+    interactive shell's side effects (prompt, history, job-control noise). `setup` is a
+    task's own command (e.g. `source /opt/venv/bin/activate`), run after that; both are
+    replayed whenever the session restarts.
     """
 
     def __init__(
@@ -127,6 +141,8 @@ class DockerSandbox(Sandbox):
         base_commit: str | None = None,
         env: dict[str, str] | None = None,
         pull: bool = True,
+        activate: str = "bashrc",
+        setup: str | None = None,
     ):
         self.image = image
         self.root = root
@@ -157,11 +173,17 @@ class DockerSandbox(Sandbox):
             )
             cleanup.register(self)
             self.shell = self._detect_shell()
+            if activate not in ACTIVATE_CHOICES:
+                raise SandboxError(f"unknown activate mode {activate!r}; choose one of {', '.join(ACTIVATE_CHOICES)}")
+            init = self._bashrc_environment() if activate == "bashrc" and self.shell == "bash" else ""
+            if setup:
+                init += f"\n{setup}"
             self._session = ShellSession(
                 lambda: _ExecTransport(self.container, [self.shell, "--noprofile", "--norc"] if self.shell == "bash" else [self.shell], root),
                 root=root,
                 shell=self.shell,
                 max_output_bytes=max_output_bytes,
+                init=init,
             )
             self._oom_kills = self._read_oom_kills()
             if base_commit is None:
@@ -171,6 +193,31 @@ class DockerSandbox(Sandbox):
         except BaseException:
             self.close()
             raise
+
+    def _probe_env(self, *bash_flags: str) -> tuple[dict[str, str], str]:
+        argv = ["sh", "-c", 'if command -v timeout >/dev/null; then exec timeout 30 "$@"; else exec "$@"; fi', "sh",
+                "bash", *bash_flags, "-c", _ENV_PROBE]
+        _, (out, _err) = self.container.exec_run(argv, demux=True, workdir=self.root)
+        text = (out or b"").decode("utf-8", errors="replace")
+        _, sep, rest = text.partition("\0__SWESRL_ENV__\0")
+        if not sep:
+            return {}, ""
+        items, _, functions = rest.partition("__SWESRL_FUNCS__\0")
+        env = dict(item.split("=", 1) for item in items.split("\0") if "=" in item)
+        return env, functions
+
+    def _bashrc_environment(self) -> str:
+        """Shell code giving a --norc shell what /root/.bashrc (via `bash -i`) sets up."""
+        if self.container.exec_run(["test", "-f", "/root/.bashrc"])[0] != 0:
+            return ""
+        plain, _ = self._probe_env("--noprofile", "--norc")
+        interactive, functions = self._probe_env("-i")
+        exports = [
+            f"export {name}={shlex.quote(value)}"
+            for name, value in sorted(interactive.items())
+            if name not in _NOT_CARRIED and name.isidentifier() and plain.get(name) != value
+        ]
+        return "\n".join([functions.strip(), *exports]).strip()
 
     def _detect_shell(self) -> str:
         code, _ = self.container.exec_run(["sh", "-c", "command -v bash"])

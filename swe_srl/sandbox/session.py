@@ -33,6 +33,16 @@ done
 exit 0
 """
 
+# Pinned in every session so outputs do not depend on the host or the image's defaults.
+PINNED_ENV = {
+    "TZ": "UTC",
+    "PYTHONHASHSEED": "0",
+    "PAGER": "cat",
+    "GIT_PAGER": "cat",
+    "LANG": "C.UTF-8",
+    "TERM": "dumb",
+}
+
 RESTART_NOTE = (
     "The shell session was restarted: the working directory, environment variables "
     "and shell functions were reset."
@@ -108,8 +118,10 @@ class ShellSession:
         shell: str = "bash",
         max_output_bytes: int | None = 100_000,
         grace_s: float = 3.0,
+        init: str = "",
     ):
         self._connect = connect
+        self.init = init  # run at every (re)start, after the pinned environment
         self.root = root
         self.shell = shell
         self.max_output_bytes = max_output_bytes
@@ -123,11 +135,9 @@ class ShellSession:
     # -- lifecycle -------------------------------------------------------------
     def _start(self) -> None:
         self._transport = self._connect()
-        init = (
-            "set -m; export PAGER=cat GIT_PAGER=cat TERM=dumb LC_ALL=C.UTF-8 2>/dev/null; "
-            f"cd {self.root} 2>/dev/null"
-        )
-        res = self._exchange(init, timeout=30, status_expr="$$", max_bytes=10_000)
+        pinned = " ".join(f"{k}={v}" for k, v in PINNED_ENV.items())
+        init = f"set -m; {self.init}\nexport {pinned} 2>/dev/null; cd {self.root} 2>/dev/null"
+        res = self._exchange(init, timeout=60, status_expr="$$", max_bytes=10_000)
         if res.timed_out or res.exit_code is None:
             self.close()
             raise SandboxError(f"shell session did not start: {res.output[-500:]!r}")
