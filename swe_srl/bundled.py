@@ -33,6 +33,10 @@ def bundled_tasks() -> list[dict]:
     return [json.loads(line) for line in TASKS_FILE.read_text().splitlines() if line.strip()]
 
 
+# The bundled repos have no dependencies and no pip in their env: a .pth file is their
+# editable install (what `pip install -e .` leaves in a SWE-bench image's env).
+EDITABLE_INSTALL = "echo /testbed > \"$(python -c 'import site; print(site.getsitepackages()[0])')/testbed.pth\""
+
 _build_lock = threading.Lock()  # collect workers may ask for the same repo at once
 
 
@@ -65,7 +69,7 @@ def ensure_images(tasks: list[dict] | None = None, rebuild: bool = False) -> lis
     import docker.errors
 
     from swe_srl.sandbox.docker import client
-    from swe_srl.sandbox.images import BASE_IMAGE, COMMIT_LABEL, RECIPE_LABEL, RECIPE_VERSION, build_base, build_instance_image
+    from swe_srl.sandbox.images import BASE_IMAGE, COMMIT_LABEL, RECIPE_LABEL, build_base, build_instance_image, recipe_label
 
     try:
         client().images.get(BASE_IMAGE)
@@ -77,10 +81,10 @@ def ensure_images(tasks: list[dict] | None = None, rebuild: bool = False) -> lis
         if not rebuild:
             try:
                 labels = client().images.get(image).labels or {}
-                if labels.get(COMMIT_LABEL) == task["base_commit"] and labels.get(RECIPE_LABEL) == RECIPE_VERSION:
+                if labels.get(COMMIT_LABEL) == task["base_commit"] and labels.get(RECIPE_LABEL) == recipe_label():
                     continue
             except docker.errors.ImageNotFound:
                 pass
-        build_instance_image(repo_dir(task), task["base_commit"], image)
+        build_instance_image(repo_dir(task), task["base_commit"], image, setup=EDITABLE_INSTALL)
         built.append(image)
     return built

@@ -53,22 +53,26 @@ def test_files(test_patch: str) -> list[str]:
 
 
 def make_eval_script(base_commit: str, test_patch: str) -> str:
-    """The eval script SWE-bench would write for a python task with a pytest test_cmd."""
+    """The eval script SWE-bench would write for a python task with a pytest test_cmd
+    (the images are in the SWE-bench layout: the env is activated by the script itself)."""
     files = " ".join(test_files(test_patch))
     reset = f"git checkout {base_commit} -- {files}"
+    activate = ["source /opt/miniconda3/bin/activate", "conda activate testbed"]
     lines = [
         "#!/bin/bash",
         "set -uxo pipefail",
+        *activate,
         f"cd {REPO_DIR}",
         f"git config --global --add safe.directory {REPO_DIR}",
         f"cd {REPO_DIR}",
         "git status",
         "git show",
         f"git -c core.fileMode=false diff {base_commit}",
+        *activate,
         reset,
         f"git apply -v - <<'{HEREDOC}'\n{test_patch}\n{HEREDOC}",
         f": '{START}'",
-        f"python3 -m pytest -rA {files}",
+        f"pytest -rA {files}",
         f": '{END}'",
         reset,
     ]

@@ -35,18 +35,20 @@ def build_base_cmd(
 
 @sandbox_app.command("build-instance")
 def build_instance_cmd(
-    repo: Path = typer.Option(..., exists=True, file_okay=False, help="Git repository to put at /testbed."),
+    repo: Path = typer.Option(..., exists=True, help="Git repository (or git bundle file) to put at /testbed."),
     commit: str = typer.Option(..., help="Commit to check out; nothing newer stays in git."),
     tag: str = typer.Option(..., help="Image tag to build."),
     base: str = typer.Option("swe-srl/base:latest", help="Base image."),
-    setup: Optional[str] = typer.Option(None, help="Shell command run in /testbed at build time (e.g. pip install -e .)."),
+    setup: Optional[str] = typer.Option(None, help="Shell command run in /testbed at build time, inside the env (e.g. pip install -e .)."),
+    layout: str = typer.Option("swebench", help="swebench: deps in the conda env `testbed`, activated by /root/.bashrc, as SWE-bench images; plain: the base image's system Python."),
+    wheels: Optional[Path] = typer.Option(None, exists=True, file_okay=False, help="Folder of wheels that --setup's pip installs from, offline (swebench layout)."),
 ) -> None:
     """Build a task image: REPO at /testbed checked out at COMMIT, later history removed."""
     from swe_srl.sandbox.images import build_instance_image
 
     with console.status(f"building {tag} ..."):
         try:
-            sha = build_instance_image(repo, commit, tag, base=base, setup=setup)
+            sha = build_instance_image(repo, commit, tag, base=base, setup=setup, layout=layout, wheels=wheels)
         except (SandboxError, OSError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1)

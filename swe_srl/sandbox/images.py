@@ -4,6 +4,7 @@ image-name conventions of SWE-bench, SWE-Gym and SWE-smith."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -16,7 +17,7 @@ from swe_srl.sandbox.base import SandboxError
 BASE_IMAGE = "swe-srl/base:latest"
 COMMIT_LABEL = "swe-srl.base-commit"
 RECIPE_LABEL = "swe-srl.recipe"
-RECIPE_VERSION = "2"  # bump when INSTANCE_DOCKERFILE changes, so stale images get rebuilt
+RECIPE_VERSION = "4"  # bump when an instance recipe changes, so stale images get rebuilt
 SANDBOXES_DIR = Path(__file__).resolve().parents[2] / "sandboxes"
 
 
@@ -142,17 +143,53 @@ WORKDIR /testbed
 """
 
 
-def build_instance_image(repo_dir: str | Path, commit: str, tag: str, base: str = BASE_IMAGE, setup: str | None = None) -> str:
-    """An image with the repository at /testbed checked out at `commit` (see prepare_testbed)."""
+LAYOUTS = ("swebench", "plain")
+
+
+def recipe_label(layout: str = "swebench") -> str:
+    """The recipe label an image built now with `layout` carries."""
+    return f"{RECIPE_VERSION}-{layout}"
+
+
+def build_instance_image(
+    repo_dir: str | Path,
+    commit: str,
+    tag: str,
+    base: str = BASE_IMAGE,
+    setup: str | None = None,
+    layout: str = "swebench",
+    wheels: str | Path | None = None,
+) -> str:
+    """An image with the repository at /testbed checked out at `commit` (see prepare_testbed).
+
+    `layout="swebench"` (sandboxes/Dockerfile.instance-swebench) builds what the SWE-bench
+    harness's images look like: dependencies in the conda env `testbed`, activated only
+    through /root/.bashrc, HEAD an empty commit on top of `commit`; `setup` runs in /testbed
+    inside that env, installing offline from `wheels` (a folder of wheels) when given.
+    `layout="plain"` puts the repository on the base image's system Python.
+    `repo_dir` may be a git repository or a git bundle file.
+    """
     from swe_srl.sandbox.docker import client
 
+    if layout not in LAYOUTS:
+        raise SandboxError(f"unknown image layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
     ensure_image(client(), base, pull=base != BASE_IMAGE)
     with tempfile.TemporaryDirectory(prefix="swe-srl-instance-") as tmp:
         ctx = Path(tmp)
         sha = prepare_testbed(repo_dir, commit, ctx / "testbed")
-        extra = f" \\\n && cd /testbed && {setup}" if setup else ""
-        (ctx / "Dockerfile").write_text(INSTANCE_DOCKERFILE.format(base=base, setup=extra))
-        # The label lets callers tell a stale image of the same name from a current one.
-        _docker_build(ctx, tag, labels={COMMIT_LABEL: sha, RECIPE_LABEL: RECIPE_VERSION})
+        if layout == "plain":
+            extra = f" \\\n && cd /testbed && {setup}" if setup else ""
+            dockerfile = INSTANCE_DOCKERFILE.format(base=base, setup=extra)
+        else:
+            shutil.copytree(SANDBOXES_DIR / "swebench-layout" / "miniconda3", ctx / "miniconda3")
+            if wheels:
+                shutil.copytree(wheels, ctx / "wheels")
+            else:
+                (ctx / "wheels").mkdir()
+            recipe = (SANDBOXES_DIR / "Dockerfile.instance-swebench").read_text()
+            dockerfile = recipe.replace("{base}", base).replace("{setup}", setup or "true")
+        (ctx / "Dockerfile").write_text(dockerfile)
+        # The labels let callers tell a stale image of the same name from a current one.
+        labels = {COMMIT_LABEL: sha, RECIPE_LABEL: recipe_label(layout)}
+        _docker_build(ctx, tag, labels=labels)
     return sha
-
