@@ -23,15 +23,30 @@ def collect(
     replay: bool = typer.Option(True, "--replay/--no-replay", help="Replay actions in sandboxes, or use recorded observations only (no Docker)."),
     include_unresolved: bool = typer.Option(False, "--include-unresolved", help="Keep trajectories that did not resolve their task."),
     split: str = typer.Option("train", help="Split of a Hugging Face trajectory dataset."),
+    tasks_split: Optional[str] = typer.Option(None, "--tasks-split", help="Split of a Hugging Face task dataset (default: the one it publishes: train for SWE-smith and SWE-Gym, else test)."),
+    image_source: Optional[str] = typer.Option(None, "--image-source", help="Image names for rows without `image`: swebench, swegym (OpenHands' xingyaoww/sweb.eval.*) or swesmith. Default: from the --tasks (else --trajectories) dataset name, else per row."),
     repos: Optional[Path] = typer.Option(None, help="Local sandbox: folder of git repositories named by instance id."),
     action_timeout: float = typer.Option(120.0, help="Seconds before one replayed action is killed."),
     divergence_threshold: float = typer.Option(0.2, help="Flag a step whose replayed observation differs from the recorded one by more than this (1 - similarity)."),
     network: bool = typer.Option(False, help="Give replay sandboxes network access."),
+    tool_profile: Optional[str] = typer.Option(None, "--tool-profile", help="Tools to replay with: swe-agent, openhands or swe-agent-windowed. Default: the tools that recorded each trajectory (from its format)."),
+    instance_ids: Optional[str] = typer.Option(None, "--instance-ids", help="Only trajectories of these task instances (comma-separated)."),
 ) -> None:
     """Replay expert trajectories in sandboxes and write one training step per expert action."""
     from swe_srl.collect.pipeline import CollectConfig, StrictError, run_collect
     from swe_srl.collect.replay import ReplayOptions
+    from swe_srl.sandbox.tools import check_profile
 
+    if tool_profile is not None:
+        try:
+            check_profile(tool_profile)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--tool-profile")
+
+    from swe_srl.sandbox.images import IMAGE_SOURCES
+
+    if image_source is not None and image_source not in IMAGE_SOURCES:
+        raise typer.BadParameter(f"choose one of {', '.join(IMAGE_SOURCES)}", param_hint="--image-source")
     console = Console(stderr=True)
     default_data = trajectories is None
     trajectories = trajectories or str(bundled.DEFAULT_TRAJECTORIES)
@@ -43,7 +58,10 @@ def collect(
     cfg = CollectConfig(
         trajectories=trajectories, out=out, tasks=tasks, fmt=fmt, workers=workers, sandbox=sandbox, limit=limit,
         strict=strict, replay=replay, include_unresolved=include_unresolved, split=split,
-        options=ReplayOptions(sandbox=sandbox, action_timeout=action_timeout, divergence_threshold=divergence_threshold, network=network, repos=repos),
+        tasks_split=tasks_split, image_source=image_source,
+        instance_ids=frozenset(i.strip() for i in instance_ids.split(",") if i.strip()) if instance_ids else None,
+        options=ReplayOptions(sandbox=sandbox, action_timeout=action_timeout, divergence_threshold=divergence_threshold,
+                              network=network, repos=repos, tool_profile=tool_profile),
     )
     try:
         result = run_collect(cfg, console)

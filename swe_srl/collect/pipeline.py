@@ -21,7 +21,7 @@ from swe_srl.collect.store import StepStore
 from swe_srl.sandbox import cleanup
 from swe_srl.sandbox.images import image_for_task
 from swe_srl.trajectory.model import Task, Trajectory, TrajectoryError
-from swe_srl.trajectory.sources import ReadStats, read_tasks, read_trajectories
+from swe_srl.trajectory.sources import ReadStats, dataset_kind, read_tasks, read_trajectories
 
 
 class StrictError(RuntimeError):
@@ -40,8 +40,10 @@ class CollectConfig:
     strict: bool = False
     replay: bool = True
     include_unresolved: bool = False
+    instance_ids: frozenset[str] | None = None  # only these task instances
     split: str = "train"
-    tasks_split: str = "test"
+    tasks_split: str | None = None  # None: the task dataset's own split (train for SWE-smith/SWE-Gym, else test)
+    image_source: str | None = None  # swebench|swegym|swesmith for rows without `image`; None: from the dataset names
     options: ReplayOptions = field(default_factory=ReplayOptions)
 
 
@@ -57,11 +59,17 @@ def _run_id(out: Path) -> str:
     return "collect-" + hashlib.sha1(str(out.resolve()).encode()).hexdigest()[:10]
 
 
-def _image(traj: Trajectory, task: Task | None) -> str:
+def image_source(cfg: CollectConfig) -> str | None:
+    """--image-source, else the family of the task dataset's name, else the trajectory
+    dataset's (e.g. SWE-Gym/OpenHands-Sampled-Trajectories -> swegym); None: per row."""
+    return cfg.image_source or dataset_kind(cfg.tasks) or dataset_kind(cfg.trajectories)
+
+
+def _image(traj: Trajectory, task: Task | None, source: str | None = None) -> str:
     if task is not None:
-        return image_for_task(task.model_dump())
+        return image_for_task(task.model_dump(), source)
     try:
-        return image_for_task({"instance_id": traj.instance_id})
+        return image_for_task({"instance_id": traj.instance_id}, source)
     except ValueError:
         return ""
 
@@ -71,6 +79,8 @@ def _items(cfg: CollectConfig, stats: ReadStats) -> Iterator[Trajectory | Trajec
     for item in read_trajectories(cfg.trajectories, cfg.fmt, cfg.include_unresolved, split=cfg.split, remap_to="/testbed", stats=stats):
         if cfg.limit is not None and n >= cfg.limit:
             return
+        if cfg.instance_ids is not None and isinstance(item, Trajectory) and item.instance_id not in cfg.instance_ids:
+            continue
         n += 1
         yield item
 
@@ -80,6 +90,7 @@ def run_collect(cfg: CollectConfig, console: Console | None = None) -> CollectRe
     cleanup.install_signal_handlers()
     started = time.time()
     tasks: dict[str, Task] = read_tasks(cfg.tasks, split=cfg.tasks_split) if cfg.tasks else {}
+    source = image_source(cfg)
     store = StepStore(cfg.out)
     cfg.options.run_id = _run_id(cfg.out)
     if cfg.replay and cfg.sandbox == "docker":
@@ -134,7 +145,7 @@ def run_collect(cfg: CollectConfig, console: Console | None = None) -> CollectRe
                     progress.update(bar, advance=1, **counters)
                     continue
                 task = tasks.get(item.instance_id)
-                pending.append(pool.submit(process, item, task, _image(item, task), cfg.options, cfg.replay))
+                pending.append(pool.submit(process, item, task, _image(item, task, source), cfg.options, cfg.replay))
                 drain(block_until=2 * max(1, cfg.workers))
             drain(block_until=0)
             progress.update(bar, total=progress.tasks[0].completed)
@@ -151,18 +162,24 @@ def run_collect(cfg: CollectConfig, console: Console | None = None) -> CollectRe
 
 def _finish(cfg: CollectConfig, store: StepStore, stats: ReadStats, errors: list[dict], started: float, resumed: int, interrupted: bool) -> dict:
     per_format: dict[str, dict] = {}
+    per_tool: dict[str, dict] = {}
     for s in store.summaries.values():
-        f = per_format.setdefault(s["source_format"], {"trajectories": 0, "steps": 0, "divergences": 0, "errors": 0, "kept_as_bash": 0})
+        f = per_format.setdefault(s["source_format"], {"trajectories": 0, "steps": 0, "divergences": 0, "not_replayable": 0, "errors": 0})
         f["trajectories"] += 1
         f["steps"] += s["steps"]
         f["divergences"] += s["divergences"]
-        f["kept_as_bash"] += s.get("counts", {}).get("kept_as_bash", 0)
+        f["not_replayable"] += s.get("not_replayable", 0)
+        for tool, counts in s.get("tools", {}).items():
+            t = per_tool.setdefault(tool, {"steps": 0, "divergences": 0, "not_replayable": 0})
+            for key, value in counts.items():
+                t[key] += value
     manifest = {
         "swe_srl_version": __version__,
         "config": {
             "trajectories": str(cfg.trajectories), "tasks": cfg.tasks, "format": cfg.fmt, "sandbox": cfg.sandbox,
             "replay": cfg.replay, "workers": cfg.workers, "limit": cfg.limit, "include_unresolved": cfg.include_unresolved,
             "divergence_threshold": cfg.options.divergence_threshold, "action_timeout": cfg.options.action_timeout,
+            "tool_profile": cfg.options.tool_profile,
         },
         "interrupted": interrupted,
         "seconds": round(time.time() - started, 2),
@@ -170,12 +187,14 @@ def _finish(cfg: CollectConfig, store: StepStore, stats: ReadStats, errors: list
             "trajectories": len(store.summaries),
             "steps": sum(s["steps"] for s in store.summaries.values()),
             "divergences": sum(s["divergences"] for s in store.summaries.values()),
+            "not_replayable": sum(s.get("not_replayable", 0) for s in store.summaries.values()),
             "errors": len(errors),
             "resumed_trajectories": resumed,
             "skipped_unresolved": stats.skipped_unresolved,
             "records_read": stats.records,
         },
         "formats": per_format,
+        "tools": dict(sorted(per_tool.items())),
         "trajectories": store.summaries,
         "errors": errors,
     }
@@ -185,13 +204,20 @@ def _finish(cfg: CollectConfig, store: StepStore, stats: ReadStats, errors: list
 
 def print_summary(manifest: dict, console: Console) -> None:
     table = Table(title="collect summary")
-    for col in ("format", "trajectories", "steps", "divergences", "kept as bash"):
+    for col in ("format", "trajectories", "steps", "divergences", "not replayable"):
         table.add_column(col, justify="right" if col != "format" else "left")
     for fmt, f in sorted(manifest["formats"].items()):
-        table.add_row(fmt, str(f["trajectories"]), str(f["steps"]), str(f["divergences"]), str(f["kept_as_bash"]))
+        table.add_row(fmt, str(f["trajectories"]), str(f["steps"]), str(f["divergences"]), str(f.get("not_replayable", 0)))
     t = manifest["totals"]
-    table.add_row("[bold]total", str(t["trajectories"]), str(t["steps"]), str(t["divergences"]), "")
+    table.add_row("[bold]total", str(t["trajectories"]), str(t["steps"]), str(t["divergences"]), str(t.get("not_replayable", 0)))
     console.print(table)
+    if manifest.get("tools"):
+        tools = Table(title="per tool")
+        for col in ("tool", "steps", "divergences", "not replayable"):
+            tools.add_column(col, justify="right" if col != "tool" else "left")
+        for name, c in manifest["tools"].items():
+            tools.add_row(name, str(c["steps"]), str(c["divergences"]), str(c["not_replayable"]))
+        console.print(tools)
     if manifest["errors"]:
         errs = Table(title=f"{len(manifest['errors'])} trajectory error(s)", show_lines=False)
         errs.add_column("id")

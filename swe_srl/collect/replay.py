@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from swe_srl.sandbox import SandboxError, open_sandbox
-from swe_srl.sandbox.tools import ToolRunner
+from swe_srl.sandbox.tools import NotReplayable, ToolRunner, default_profile
+from swe_srl.trajectory.actions import Action
 from swe_srl.trajectory.model import StepRow, Task, Trajectory
+
+# SWE-agent's own commands, as typed at its prompt (counted per command in the manifest).
+WINDOWED_COMMANDS = frozenset({
+    "open", "goto", "scroll_up", "scroll_down", "create", "edit", "insert", "append",
+    "search_file", "search_dir", "find_file", "submit", "filemap",
+})
 
 try:  # C implementation of the same Indel ratio, ~100x faster on long outputs
     from rapidfuzz.fuzz import ratio as _fast_ratio
@@ -22,9 +29,26 @@ except ImportError:  # pragma: no cover - rapidfuzz ships with the collect extra
     _fast_ratio = None
 
 
-def similarity(a: str, b: str) -> float:
-    """Similarity in [0, 1] of two observations, whitespace at line ends ignored."""
+LISTING_HEADERS = ("Here's the files and directories up to 2 levels deep in",)
+_LISTING_PROGRAMS = frozenset({"ls", "find", "tree", "find_file", "search_dir"})
+
+
+def is_listing(action: Action | None, observation: str) -> bool:
+    """Output whose line order depends on the filesystem (directory views, `find`, `ls`)."""
+    if observation.lstrip().startswith(LISTING_HEADERS):
+        return True
+    if action is not None and action.tool == "bash":
+        words = action.args.get("command", "").split()
+        return bool(words) and words[0] in _LISTING_PROGRAMS
+    return False
+
+
+def similarity(a: str, b: str, unordered: bool = False) -> float:
+    """Similarity in [0, 1] of two observations, whitespace normalised; with
+    `unordered`, line order is ignored (directory listings)."""
     a, b = _normalise(a), _normalise(b)
+    if unordered:
+        a, b = "\n".join(sorted(a.splitlines())), "\n".join(sorted(b.splitlines()))
     if a == b:
         return 1.0
     if _fast_ratio is not None:
@@ -32,16 +56,38 @@ def similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
+def divergence(recorded: str, replayed: str, action: Action | None = None) -> float:
+    """1 - similarity of the recorded and the replayed observation of one action."""
+    unordered = is_listing(action, recorded) or is_listing(action, replayed)
+    return round(1.0 - similarity(recorded, replayed, unordered=unordered), 4)
+
+
 def _normalise(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+    """Runs of blanks inside a line become one space; line ends and blank edges go."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+
+
+def tool_key(action: Action, profile: str) -> str:
+    """The per-tool bucket a step is counted in (`editor:view`, `windowed:edit`, `bash`...)."""
+    if action.tool == "str_replace_editor":
+        return f"editor:{action.args.get('command', '?')}"
+    if action.tool == "bash" and profile == "swe-agent-windowed":
+        words = action.args.get("command", "").split()
+        if words and words[0] in WINDOWED_COMMANDS:
+            return f"windowed:{words[0]}"
+    return action.tool
 
 
 _INDEX_LINE = re.compile(r"^index [0-9a-f]+\.\.[0-9a-f]+( \d+)?$", re.MULTILINE)
 
 
 def same_patch(a: str, b: str) -> bool:
-    """Equal patches up to blob hashes and trailing whitespace."""
-    return _normalise(_INDEX_LINE.sub("", a)) == _normalise(_INDEX_LINE.sub("", b))
+    """Equal patches up to blob hashes, trailing whitespace and blank edges."""
+
+    def norm(patch: str) -> str:
+        return "\n".join(line.rstrip() for line in _INDEX_LINE.sub("", patch).strip().splitlines())
+
+    return norm(a) == norm(b)
 
 
 @dataclass
@@ -52,6 +98,7 @@ class ReplayOptions:
     network: bool = False
     run_id: str | None = None
     repos: Path | None = None  # local backend: DIR/<instance_id> git repositories
+    tool_profile: str | None = None  # None: each trajectory's own (see default_profile)
 
 
 @dataclass
@@ -102,28 +149,57 @@ def recorded_rows(traj: Trajectory, task: Task | None, image: str) -> list[dict]
     return rows
 
 
+def profile_for(traj: Trajectory, opts: ReplayOptions) -> str:
+    return default_profile(traj.source_format, opts.tool_profile or traj.tool_profile)
+
+
 def replay(traj: Trajectory, task: Task, image: str, opts: ReplayOptions) -> tuple[list[dict], dict]:
-    """Run every expert action in order; rows carry replayed and recorded observations."""
+    """Run every expert action in order; rows carry replayed and recorded observations.
+
+    An action the profile cannot run with its source's semantics stops the replay there:
+    that step and the rest keep their recorded observations and say why (`replay_error`).
+    """
+    profile = profile_for(traj, opts)
     rows = traj.to_step_rows(image=image, problem_statement=task.problem_statement)
-    divergences = 0
+    tools: dict[str, dict[str, int]] = {}
+    divergences, stopped = 0, None
     with _open(task, image, opts) as sb:
-        runner = ToolRunner(sb, timeout=opts.action_timeout)
+        runner = ToolRunner(sb, profile=profile, timeout=opts.action_timeout)
         for k, (rnd, row) in enumerate(zip(traj.rounds, rows)):
+            row.tool_profile = profile
+            counts = tools.setdefault(tool_key(rnd.action, profile), {"steps": 0, "divergences": 0, "not_replayable": 0})
+            counts["steps"] += 1
+            if stopped is not None:
+                row.replay_error = stopped
+                counts["not_replayable"] += 1
+                continue
             row.patch_before = sb.diff()
-            result = runner.run(rnd.action)
+            try:
+                result = runner.run(rnd.action)
+            except NotReplayable as exc:
+                stopped = f"step {k} cannot be replayed with the {profile} tools: {exc}"
+                row.replay_error = stopped
+                counts["not_replayable"] += 1
+                continue
             row.observation = result.observation
-            row.divergence = round(1.0 - similarity(rnd.observation, result.observation), 4)
+            row.divergence = divergence(rnd.observation, result.observation, rnd.action)
             if row.divergence > opts.divergence_threshold:
                 divergences += 1
+                counts["divergences"] += 1
             for later in rows[k + 1:]:  # history shows the world the policy will see
                 later.history[k].observation = result.observation
         final_patch = sb.diff()
+    scored = [r.divergence for r in rows if r.divergence is not None]
     summary = {
         "steps": len(rows),
         "divergences": divergences,
-        "mean_divergence": round(sum(r.divergence for r in rows) / len(rows), 4),
+        "not_replayable": sum(r.replay_error is not None for r in rows),
+        "not_replayable_reason": stopped,
+        "tool_profile": profile,
+        "tools": tools,
+        "mean_divergence": round(sum(scored) / len(scored), 4) if scored else None,
         "final_patch": final_patch,
-        "final_patch_matches": same_patch(final_patch, traj.patch) if traj.patch else None,
+        "final_patch_matches": same_patch(final_patch, traj.patch) if traj.patch and stopped is None else None,
     }
     return [r.model_dump() for r in rows], summary
 
@@ -134,7 +210,7 @@ def process(traj: Trajectory, task: Task | None, image: str, opts: ReplayOptions
     try:
         if not do_replay:
             out.rows = recorded_rows(traj, task, image)
-            out.summary = {"steps": len(out.rows), "divergences": 0, "mean_divergence": None,
+            out.summary = {"steps": len(out.rows), "divergences": 0, "not_replayable": 0, "mean_divergence": None,
                            "final_patch": None, "final_patch_matches": None}
         elif task is None:
             out.error = f"no task row for instance {traj.instance_id!r} (give --tasks, or use --no-replay)"

@@ -17,7 +17,7 @@ from swe_srl.evaluation.policy import Completion, Policy, PolicyError, StepInput
 from swe_srl.evaluation.settings import problem_statement_for
 from swe_srl.sandbox.base import SandboxError
 from swe_srl.sandbox.images import ImageNotFoundError, image_for_task
-from swe_srl.sandbox.tools import ToolRunner
+from swe_srl.sandbox.tools import DEFAULT_PROFILE, NotReplayable, ToolResult, ToolRunner, check_profile
 from swe_srl.srl.parse import parse_completion
 from swe_srl.srl.prompt import Limits, build_messages, truncate_middle
 from swe_srl.trajectory.model import Round, Trajectory
@@ -39,6 +39,7 @@ class AgentLimits:
     window: int | str | None = 2
     max_observation_chars: int | None = 20_000  # per shown observation (char cap for chat backends)
     max_invalid_chars: int = 2_000  # an invalid output is shown back this long at most
+    tool_profile: str | None = None  # None: the policy's own (a replayed run's source tools), else swe-agent
 
 
 @dataclass
@@ -64,6 +65,7 @@ class AgentRun:
     infra: bool = False
     error: str | None = None
     base_commit: str | None = None
+    tool_profile: str = DEFAULT_PROFILE
     rounds: list[Round] = field(default_factory=list)
     transcript: list[dict] = field(default_factory=list)
 
@@ -85,6 +87,7 @@ class AgentRun:
             resolved=resolved,
             workspace="/testbed",
             model=model,
+            tool_profile=self.tool_profile,
             counts={"steps": self.steps, "format_errors": self.format_errors, "tokens": self.tokens},
         )
 
@@ -135,7 +138,9 @@ def _infra(run: AgentRun, status: str, message: str, started: float) -> AgentRun
 
 def _loop(run: AgentRun, task: dict, policy: Policy, limits: AgentLimits, setting: str, sb, started: float) -> None:
     problem = problem_statement_for(task, setting, sb.root)
-    runner = ToolRunner(sb, timeout=limits.action_timeout)
+    preferred = getattr(policy, "tool_profile_for", None)
+    run.tool_profile = check_profile(limits.tool_profile or (preferred(run.instance_id) if preferred else DEFAULT_PROFILE))
+    runner = ToolRunner(sb, profile=run.tool_profile, timeout=limits.action_timeout)
     history: list[dict[str, str]] = []
     caps = Limits(observation=limits.max_observation_chars)
     while True:
@@ -175,7 +180,10 @@ def _loop(run: AgentRun, task: dict, policy: Policy, limits: AgentLimits, settin
             continue
         if limits.time_limit is not None:
             runner.timeout = max(1.0, min(limits.action_timeout, limits.time_limit - (time.monotonic() - started)))
-        result = runner.run(action)
+        try:
+            result = runner.run(action)
+        except NotReplayable as exc:  # a command these tools do not have: the model's error
+            result = ToolResult(f"Error: {exc}", exit_code=1, error=True)
         run.rounds.append(Round(thought=monologue, action=action, observation=result.observation, exit_code=result.exit_code))
         history.append({"thought": monologue, "action": action.to_text(), "observation": result.observation})
         run.transcript.append({**entry, "tool": action.tool, "exit_code": result.exit_code, "timed_out": result.timed_out,

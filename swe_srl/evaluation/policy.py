@@ -104,6 +104,13 @@ class ReplayPolicy:
             raise ValueError(f"no readable expert trajectories in {src}")
         return cls(found)
 
+    def tool_profile_for(self, instance_id: str) -> str:
+        """A replayed run uses the tools that recorded it."""
+        from swe_srl.sandbox.tools import DEFAULT_PROFILE, default_profile
+
+        traj = self.trajectories.get(instance_id)
+        return default_profile(traj.source_format, traj.tool_profile) if traj else DEFAULT_PROFILE
+
     def act(self, step: StepInput) -> Completion:
         traj = self.trajectories.get(step.instance_id)
         if traj is None:

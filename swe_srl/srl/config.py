@@ -104,6 +104,10 @@ class TrainConfig(_Section):
     data_split: str = "train"
     val_trajectories: int = 30
     window: int | Literal["all"] = 2
+    # Steps of a trajectory after its first replayed observation that diverged from the
+    # recorded one by more than this are dropped (their history is not what the expert
+    # saw); null keeps every step.
+    drop_after_divergence: float | None = 0.2
     max_prompt_tokens: int = 4096
     max_completion_tokens: int = 1024
     data_workers: int = 1

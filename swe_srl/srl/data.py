@@ -40,6 +40,27 @@ def load_steps(source: str | Path, split: str = "train"):
     return load_dataset(str(source), split=split)
 
 
+def drop_after_divergence(ds, threshold: float | None):
+    """Drop the steps after each trajectory's first divergence above `threshold`.
+
+    The diverged step itself stays (its history is still faithful); later steps would
+    show the policy a world the expert never saw. Rows without a divergence (--no-replay,
+    not replayable) never trigger the cut. Returns (dataset, number of rows dropped).
+    """
+    if threshold is None or "divergence" not in ds.column_names:
+        return ds, 0
+    first: dict[str, int] = {}
+    for tid, k, div in zip(ds["trajectory_id"], ds["step_index"], ds["divergence"]):
+        if div is not None and div > threshold and k < first.get(tid, k + 1):
+            first[tid] = k
+    if not first:
+        return ds, 0
+    kept = ds.filter(lambda tid, k: k <= first.get(tid, k), input_columns=["trajectory_id", "step_index"])
+    dropped = len(ds) - len(kept)
+    log.warning("%d steps of %d trajectories dropped: they come after a divergence above %g", dropped, len(first), threshold)
+    return kept, dropped
+
+
 def split_by_trajectory(ds, val_trajectories: int, seed: int = 0):
     """(train, validation) with whole trajectories on each side; at least one stays in train."""
     ids = sorted(set(ds["trajectory_id"]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +85,7 @@ def run_training(
             raise FileNotFoundError(f"--resume: no checkpoint-N folder in {out}")
 
     steps = step_data.load_steps(config.data, config.data_split)
+    steps, dropped = step_data.drop_after_divergence(steps, config.drop_after_divergence)
     train_steps, val_steps = step_data.split_by_trajectory(steps, config.val_trajectories, config.seed)
     model_path = prepare_policy(config, train_steps, out)
     tokenizer = load_tokenizer(config.tokenizer or model_path)
@@ -97,6 +100,9 @@ def run_training(
         val_ds = val_ds.select(range(min(config.max_eval_steps, len(val_ds))))
     has_eval = val_ds is not None and len(val_ds) > 0
     dump_config(config, out / CONFIG_FILENAME)
+    data_counts = {"steps": len(steps) + dropped, "dropped_after_divergence": dropped,
+                   "train_steps": len(train_steps), "validation_steps": len(val_steps)}
+    (out / "data.json").write_text(json.dumps(data_counts, indent=2) + "\n")
     cbs = [SaveConfigCallback(config), MetricsFileCallback(out / "metrics.jsonl"), *(callbacks or [])]
 
     from swe_srl.srl.trainer import peft_config

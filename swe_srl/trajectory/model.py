@@ -126,6 +126,11 @@ class StepRow(BaseModel):
     patch_before: str = ""
     image: str = ""
     source_format: str
+    tool_profile: str = ""  # the profile the step was replayed with
+    # Why this step was not replayed (None: it was, or --no-replay): a command the profile
+    # cannot run with its source's semantics. Such a step and the rest of its trajectory
+    # keep their recorded observations.
+    replay_error: str | None = None
 
 
 class Trajectory(BaseModel):

@@ -59,3 +59,19 @@ def test_sft_targets_are_valid_and_score_one(steps_ds, tiny_tokenizer):
     for row, step in zip(rows, steps_ds):
         assert row["completion"].startswith("<think>\n" + step["expert_thought"].strip())
         assert srl_reward(row["completion"], row["expert_action"]) == 1.0
+
+
+def test_steps_after_the_first_divergence_are_dropped():
+    from datasets import Dataset
+
+    from swe_srl.srl.data import drop_after_divergence
+
+    rows = [
+        {"trajectory_id": "a", "step_index": k, "divergence": d} for k, d in enumerate([0.0, 0.5, 0.0, 0.9])
+    ] + [{"trajectory_id": "b", "step_index": k, "divergence": d} for k, d in enumerate([0.1, None, 0.0])]
+    ds = Dataset.from_list(rows)
+    kept, dropped = drop_after_divergence(ds, 0.2)
+    assert dropped == 2
+    assert sorted(zip(kept["trajectory_id"], kept["step_index"])) == [("a", 0), ("a", 1), ("b", 0), ("b", 1), ("b", 2)]
+    assert drop_after_divergence(ds, None) == (ds, 0)
+    assert drop_after_divergence(ds, 0.95)[1] == 0
