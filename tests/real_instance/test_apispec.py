@@ -41,7 +41,7 @@ def test_collect_replays_the_real_trajectory_without_divergence(real_image, real
     assert summary["tool_profile"] == "swe-agent-windowed"
     assert summary["not_replayable"] == 0, summary["not_replayable_reason"]
     rows = read_rows(cfg.out)
-    assert [r["expert_action"].split("\n")[1].split()[0] if r["expert_tool"] == "bash" else r["expert_tool"] for r in rows][:4] == [
+    assert [r["expert_args"]["command"].split()[0] if r["expert_tool"] == "bash" else r["expert_tool"] for r in rows][:4] == [
         "grep", "grep", "open", "edit"]
     recorded = [r for r in rows if r["recorded_observation"]]
     assert len(recorded) == 4
