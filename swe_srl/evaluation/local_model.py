@@ -37,8 +37,10 @@ class ModelPolicy:
         max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
         temperature: float = 0.0,
         seed: int = 0,
+        tool_profile: str = "swe-agent",
     ):
         self.model = model.eval()
+        self.tool_profile = tool_profile
         self.tokenizer = tokenizer
         self.name = name
         self.window = window
@@ -77,7 +79,12 @@ class ModelPolicy:
             max_new_tokens=max_new_tokens or getattr(config, "max_completion_tokens", DEFAULT_MAX_NEW_TOKENS),
             temperature=temperature,
             seed=seed,
+            tool_profile=getattr(config, "tool_profile", "swe-agent"),
         )
+
+    def tool_profile_for(self, instance_id: str) -> str:
+        """The tools the policy was trained on (the checkpoint's `tool_profile`)."""
+        return self.tool_profile
 
     def act(self, step: StepInput) -> Completion:
         import torch

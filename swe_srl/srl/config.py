@@ -108,6 +108,9 @@ class TrainConfig(_Section):
     # recorded one by more than this are dropped (their history is not what the expert
     # saw); null keeps every step.
     drop_after_divergence: float | None = 0.2
+    # The tools the policy learns to call and eval runs it with (swe_srl.sandbox.tools.PROFILES):
+    # the profile of the data's source (swe-agent for SWE-smith, openhands for SWE-Gym).
+    tool_profile: str = "swe-agent"
     max_prompt_tokens: int = 4096
     max_completion_tokens: int = 1024
     data_workers: int = 1
@@ -160,6 +163,13 @@ class TrainConfig(_Section):
         if bad:
             raise ValueError(f"report_to must be among {sorted(allowed)}, got {bad}")
         return value
+
+    @field_validator("tool_profile")
+    @classmethod
+    def _tool_profile(cls, value: str) -> str:
+        from swe_srl.sandbox.tools import check_profile
+
+        return check_profile(value)
 
     @field_validator("window")
     @classmethod
