@@ -14,6 +14,7 @@ from pathlib import Path
 
 from swe_srl.sandbox import SandboxError, open_sandbox
 from swe_srl.sandbox.tools import NotReplayable, ToolRunner, default_profile
+from swe_srl.trajectory.model import task_setup_command
 from swe_srl.trajectory.actions import Action
 from swe_srl.trajectory.model import StepRow, Task, Trajectory
 
@@ -138,7 +139,7 @@ def _open(task: Task, image: str, opts: ReplayOptions):
         return sb
     return open_sandbox(
         "docker", image=image, network=opts.network, timeout=opts.action_timeout,
-        run_id=opts.run_id, base_commit=task.base_commit or None,
+        run_id=opts.run_id, base_commit=task.base_commit or None, setup=task_setup_command(task.model_dump()),
     )
 
 

@@ -20,7 +20,7 @@ from swe_srl.sandbox.images import ImageNotFoundError, image_for_task
 from swe_srl.sandbox.tools import DEFAULT_PROFILE, NotReplayable, ToolResult, ToolRunner, check_profile
 from swe_srl.srl.parse import parse_completion
 from swe_srl.srl.prompt import Limits, build_messages, truncate_middle
-from swe_srl.trajectory.model import Round, Trajectory
+from swe_srl.trajectory.model import Round, Trajectory, task_setup_command
 
 FORMAT_ERROR = (
     "Your output was not a valid step ({error}). Write your reasoning inside <think> </think>, "
@@ -108,7 +108,7 @@ def run_agent(task: dict, policy: Policy, limits: AgentLimits, sandbox: SandboxO
     try:
         sb = DockerSandbox(
             image_for_task(task), network=sandbox.network, mem_limit=sandbox.mem_limit, cpus=sandbox.cpus,
-            timeout=limits.action_timeout, run_id=run_id, pull=sandbox.pull,
+            timeout=limits.action_timeout, run_id=run_id, pull=sandbox.pull, setup=task_setup_command(task),
         )
     except ImageNotFoundError as exc:
         return _infra(run, "image_missing", str(exc), started)

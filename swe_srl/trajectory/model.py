@@ -99,6 +99,12 @@ class Task(BaseModel):
         return data
 
 
+def task_setup_command(task: dict) -> str | None:
+    """A task row's own shell setup for its sandbox session (`setup_command`, optional),
+    run after the image's activation at every shell start, e.g. `source /opt/venv/bin/activate`."""
+    return task.get("setup_command") or None
+
+
 class HistoryItem(BaseModel):
     """An earlier round as the step dataset stores it (action as canonical text)."""
 
