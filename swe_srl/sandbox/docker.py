@@ -31,6 +31,7 @@ ACTIVATE_CHOICES = ("bashrc", "none")
 # Prints, after a sentinel (a .bashrc may print first), the exported environment and the
 # shell functions of the shell it runs in.
 _ENV_PROBE = "printf '\\0__SWESRL_ENV__\\0'; env -0; printf '__SWESRL_FUNCS__\\0'; declare -f"
+_ACTIVATION_CACHE: dict[tuple, str] = {}
 _NOT_CARRIED = frozenset({"PWD", "OLDPWD", "SHLVL", "_", "PS1", "PS2", "PS4", "TERM", "HOSTNAME"})
 RUN_ID_LABEL = "swe-srl.run-id"
 
@@ -152,6 +153,7 @@ class DockerSandbox(Sandbox):
         self.container = None
         self._session: ShellSession | None = None
         self._oom_kills = 0
+        self._env = env
         dc = client()
         ensure_image(dc, image, pull=pull)
         cleanup.install_signal_handlers()
@@ -207,7 +209,14 @@ class DockerSandbox(Sandbox):
         return env, functions
 
     def _bashrc_environment(self) -> str:
-        """Shell code giving a --norc shell what /root/.bashrc (via `bash -i`) sets up."""
+        """Shell code giving a --norc shell what /root/.bashrc (via `bash -i`) sets up;
+        probed once per image and environment (images do not change under a tag's id)."""
+        key = (self.container.attrs.get("Image", self.image), tuple(sorted((self._env or {}).items())))
+        if key not in _ACTIVATION_CACHE:
+            _ACTIVATION_CACHE[key] = self._probe_bashrc()
+        return _ACTIVATION_CACHE[key]
+
+    def _probe_bashrc(self) -> str:
         if self.container.exec_run(["test", "-f", "/root/.bashrc"])[0] != 0:
             return ""
         plain, _ = self._probe_env("--noprofile", "--norc")
