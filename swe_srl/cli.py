@@ -25,6 +25,9 @@ app.command("collect")(collect)
 from swe_srl.evaluation.cli import eval_command  # noqa: E402
 
 app.command("eval")(eval_command)
+from swe_srl.validate import validate_command  # noqa: E402
+
+app.command("validate")(validate_command)
 from swe_srl.pipeline import pipeline  # noqa: E402
 
 app.command("pipeline")(pipeline)

@@ -22,7 +22,8 @@ class EvalConfig(BaseModel):
 
     # tasks: None = the bundled tasks; else a .json/.jsonl/.parquet file, folder or HF dataset
     tasks: str | None = None
-    split: str = "test"
+    split: str | None = None  # None: the dataset's own (train for SWE-smith/SWE-Gym, else test)
+    image_source: Literal["swebench", "swegym", "swesmith"] | None = None  # names rows without `image`; None: from the dataset name
     instances: list[str] | None = None  # instance ids to keep (in task order)
     limit: int | None = Field(default=None, ge=1)
 

@@ -38,6 +38,46 @@ def missing_fields(task: dict) -> list[str]:
     return [f for f in HARNESS_FIELDS if task.get(f) in (None, "")]
 
 
+class UngradableTasksError(ValueError):
+    """Task rows the swebench 5 harness cannot grade; raised before any work starts."""
+
+
+def check_gradable(tasks: list[dict], shown: int = 5) -> None:
+    """Raise one UngradableTasksError naming the missing columns and the instance ids
+    (the first `shown` of each group, and how many) when any row cannot be graded:
+    a column `make_test_spec` needs is empty, or `make_test_spec` itself rejects the row.
+    Pre-5.0 SWE-bench datasets, SWE-Gym and SWE-smith publish no eval_script,
+    log_parser or eval_type."""
+    from swebench.harness.utils import make_test_spec
+
+    groups: dict[str, list[str]] = {}
+    for task in tasks:
+        iid = str(task.get("instance_id") or "<no instance_id>")
+        missing = missing_fields(task)
+        if missing:
+            problem = "missing " + ", ".join(missing)
+        else:
+            try:
+                make_test_spec(task)
+                continue
+            except Exception as exc:  # bad JSON in FAIL_TO_PASS, an unknown eval_type ...
+                problem = f"make_test_spec fails ({type(exc).__name__}: {str(exc)[:200]})"
+        groups.setdefault(problem, []).append(iid)
+    if not groups:
+        return
+    bad = sum(len(ids) for ids in groups.values())
+    lines = [
+        f"{bad} of {len(tasks)} task row(s) cannot be graded by the SWE-bench harness "
+        f"(swebench 5 needs {', '.join(HARNESS_FIELDS)}):"
+    ]
+    for problem, ids in groups.items():
+        more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+        lines.append(f"  {problem}: {len(ids)} row(s): {', '.join(ids[:shown])}{more}")
+    lines.append("Pre-5.0 SWE-bench datasets, SWE-Gym and SWE-smith rows carry no eval_script/log_parser/eval_type; "
+                 "give rows in the swebench 5 shape (e.g. a swebench 5 task repo), or drop these with --instances.")
+    raise UngradableTasksError("\n".join(lines))
+
+
 @contextlib.contextmanager
 def _working_dir(path: Path):
     """swebench writes logs under ./logs/run_evaluation: point `.` at the run folder."""
@@ -65,32 +105,52 @@ def grade(
     *,
     workers: int = 1,
     timeout: int = 1800,
+    skip_patch: bool = False,
 ) -> dict[str, Grade]:
     """Grade each task's prediction with swebench, `workers` at a time; logs go under
     `root/logs/run_evaluation/<run_id>/`. An instance whose report exists from an earlier
-    call with the same run id is read back, not re-run (swebench's own resume rule)."""
+    call with the same run id is read back, not re-run (swebench's own resume rule).
+    `skip_patch` runs the tests on the unpatched repository (swebench's no-patch mode).
+    An empty `model_patch` reaches the tests too, but only by a quirk of swebench 5.0.2:
+    every `git apply` in its chain fails on it and the last fallback, `patch`, accepts
+    empty input."""
+    check_run_id(run_id)
+    root = Path(root).resolve()
+    client = docker_client()
+    with harness_cwd(root):
+        jobs = run_parallel(lambda t: grade_one(t, predictions[t["instance_id"]], run_id, root, client, timeout, skip_patch), tasks, workers)
+        return {t["instance_id"]: g for t, g in jobs}
+
+
+def check_run_id(run_id: str) -> None:
+    if not RUN_ID_RE.match(run_id):
+        raise ValueError(f"run id {run_id!r} must match {RUN_ID_RE.pattern} (it names containers)")
+
+
+def docker_client():
     import docker
+
+    return docker.from_env(timeout=int(os.environ.get("SWEBENCH_DOCKER_TIMEOUT", "1800")))
+
+
+def grade_one(task: dict, pred: dict, run_id: str, root: Path, client, timeout: int = 1800, skip_patch: bool = False) -> Grade:
+    """One prediction through swebench's `run_instance`; call it inside `harness_cwd(root)`.
+    Two calls may run at once for the same instance only under different run ids (the
+    run id names the grading container)."""
     from swebench.harness.run_evaluation import run_instance
     from swebench.harness.utils import make_test_spec
 
-    if not RUN_ID_RE.match(run_id):
-        raise ValueError(f"run id {run_id!r} must match {RUN_ID_RE.pattern} (it names containers)")
-    root = Path(root).resolve()
-    client = docker.from_env(timeout=int(os.environ.get("SWEBENCH_DOCKER_TIMEOUT", "1800")))
+    iid = task["instance_id"]
+    where = log_dir(root, run_id, pred["model_name_or_path"], iid)
+    try:
+        spec = make_test_spec(task)
+        run_instance(spec, pred, client, run_id, timeout, skip_patch=skip_patch)
+    except Exception as exc:  # swebench catches its own; this is anything else
+        return Grade("infra_failure", f"harness error: {type(exc).__name__}: {exc}", log_dir=str(where))
+    return read_outcome(where, iid)
 
-    def one(task: dict) -> tuple[str, Grade]:
-        iid = task["instance_id"]
-        pred = predictions[iid]
-        where = log_dir(root, run_id, pred["model_name_or_path"], iid)
-        try:
-            spec = make_test_spec(task)
-            run_instance(spec, pred, client, run_id, timeout)
-        except Exception as exc:  # swebench catches its own; this is anything else
-            return iid, Grade("infra_failure", f"harness error: {type(exc).__name__}: {exc}", log_dir=str(where))
-        return iid, read_outcome(where, iid)
 
-    with _working_dir(root):
-        return {iid: g for _, (iid, g) in run_parallel(one, tasks, workers)}
+harness_cwd = _working_dir  # swebench writes ./logs/run_evaluation: hold `.` at the run folder
 
 
 def run_parallel(fn, items: list, workers: int):

@@ -16,45 +16,61 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from swe_srl import __version__, bundled
 from swe_srl.evaluation.agent import AgentLimits, AgentRun, SandboxOptions, run_agent
 from swe_srl.evaluation.config import EvalConfig
-from swe_srl.evaluation.harness import Grade, grade, log_dir, missing_fields, run_parallel
+from swe_srl.evaluation.harness import Grade, check_gradable, grade, log_dir, run_parallel
 from swe_srl.evaluation.report import build_report
 from swe_srl.evaluation.settings import problem_statement_for
 from swe_srl.evaluation.store import RunStore
 from swe_srl.sandbox import cleanup
 from swe_srl.sandbox.images import image_for_task
 from swe_srl.trajectory.model import Task
-from swe_srl.trajectory.sources import read_tasks
+from swe_srl.trajectory.sources import dataset_kind, default_tasks_split, read_tasks
 
 FINAL = ("resolved", "unresolved")
 
 
 def load_tasks(cfg: EvalConfig) -> list[dict]:
-    """Task rows (SWE-bench shape) in source order, filtered by `instances` and `limit`.
+    """Task rows (SWE-bench shape) in source order, filtered by `instances` and `limit`."""
+    return load_task_rows(cfg.tasks, split=cfg.split, instances=cfg.instances, limit=cfg.limit, image_source=cfg.image_source)
 
-    `cfg.tasks` is a task file/folder, a Hugging Face dataset name, or a swebench 5 task
-    repo (whose rows carry eval.sh and the image name). Rows without an `image` get the
-    SWE-bench image name for their instance id."""
-    src = cfg.tasks or str(bundled.TASKS_FILE)
+
+def load_task_rows(
+    tasks: str | None,
+    *,
+    split: str | None = None,
+    instances: list[str] | None = None,
+    limit: int | None = None,
+    image_source: str | None = None,
+) -> list[dict]:
+    """Task rows in source order, filtered by `instances` (kept in that order) and `limit`.
+
+    `tasks` is a task file/folder, a Hugging Face dataset name, or a swebench 5 task repo
+    (whose rows carry eval.sh and the image name); None means the bundled tasks. `split`
+    defaults to the one the dataset publishes (train for SWE-smith and SWE-Gym, else test).
+    Rows without an `image` get the name of `image_source`'s convention (swebench, swegym,
+    swesmith), by default the one of the dataset `tasks` names, else inferred per row."""
+    src = tasks or str(bundled.TASKS_FILE)
+    split = split or default_tasks_split(src)
+    image_source = image_source or dataset_kind(src)
     if (Path(src) / "tasks").is_dir():  # a swebench 5 task repo checkout (tasks/<id>/task.yaml ...)
         from swebench.task.repo import load_task_repo
 
-        rows = [r for r in load_task_repo(src) if cfg.instances is not None or r.get("split", cfg.split) == cfg.split]
+        rows = [r for r in load_task_repo(src) if instances is not None or r.get("split", split) == split]
         rows = [Task.model_validate(r).model_dump() for r in rows]
     else:
         try:
-            rows = [t.model_dump() for t in read_tasks(src, split=cfg.split).values()]
+            rows = [t.model_dump() for t in read_tasks(src, split=split).values()]
         except (OSError, ImportError) as exc:  # offline Hub, missing file, no `datasets`
             raise ValueError(f"cannot load tasks from {src}: {exc}") from exc
-    if cfg.instances is not None:
+    if instances is not None:
         by_id = {r["instance_id"]: r for r in rows}
-        unknown = [i for i in cfg.instances if i not in by_id]
+        unknown = [i for i in instances if i not in by_id]
         if unknown:
             raise ValueError(f"instance ids not in {src}: {', '.join(unknown[:10])}")
-        rows = [by_id[i] for i in cfg.instances]
-    if cfg.limit is not None:
-        rows = rows[: cfg.limit]
+        rows = [by_id[i] for i in instances]
+    if limit is not None:
+        rows = rows[:limit]
     for row in rows:
-        row["image"] = image_for_task(row)
+        row["image"] = image_for_task(row, image_source)
     return rows
 
 
@@ -70,8 +86,9 @@ def run_eval(cfg: EvalConfig, console: Console | None = None) -> dict:
     started = time.time()
     run_id = cfg.resolved_run_id()
     out = (cfg.out or Path("runs/eval") / run_id).resolve()
-    store = RunStore(out, run_id)
     tasks = load_tasks(cfg)
+    check_gradable(tasks)  # before anything starts: one error naming the rows
+    store = RunStore(out, run_id)
     if cfg.build_images and _bundled_rows(tasks):
         with console.status("building missing bundled task images ..."):
             bundled.ensure_images(_bundled_rows(tasks))
@@ -132,10 +149,6 @@ def _agent_phase(cfg: EvalConfig, tasks: list[dict], store: RunStore, records: d
     sandbox = SandboxOptions(network=cfg.network, mem_limit=cfg.mem_limit, cpus=cfg.cpus, pull=cfg.pull)
 
     def work(task: dict) -> AgentRun:
-        missing = missing_fields(task)
-        if missing:
-            return AgentRun(task["instance_id"], "ungradable_task", infra=True,
-                            error=f"the task row lacks {', '.join(missing)}, which the SWE-bench harness needs")
         return run_agent(task, policy, limits, sandbox, run_id, cfg.setting)
 
     counts = {"infra": 0, "format_errors": 0}

@@ -47,15 +47,21 @@ def swesmith_image(instance_id: str, arch: str = "x86_64") -> str:
 
 
 IMAGE_NAMERS = {"swebench": swebench_image, "swegym": swegym_image, "swesmith": swesmith_image}
+IMAGE_SOURCES = tuple(IMAGE_NAMERS)  # the values of --image-source
 
 
 def image_for_task(task: dict, source: str | None = None) -> str:
-    """The task row's own `image`, else the name its dataset's convention gives."""
-    if task.get("image"):
-        return task["image"]
+    """The task row's own `image` (SWE-smith's `image_name` counts), else the name the
+    convention of `source` (swebench, swegym, swesmith) gives its instance id. With no
+    source, an id shaped `owner__repo.commit8...` is SWE-smith's and any other SWE-bench's;
+    SWE-Gym ids look like SWE-bench's, so SWE-Gym rows need `source="swegym"`."""
+    if task.get("image") or task.get("image_name"):
+        return task.get("image") or task["image_name"]
     iid = task["instance_id"]
     if source is None:
         source = "swesmith" if _SMITH_ID.match(iid) else "swebench"
+    if source not in IMAGE_NAMERS:
+        raise ValueError(f"unknown image source {source!r}; choose one of {', '.join(IMAGE_SOURCES)}")
     return IMAGE_NAMERS[source](iid)
 
 

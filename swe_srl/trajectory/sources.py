@@ -167,13 +167,47 @@ def read_trajectories(
         yield traj
 
 
-def read_tasks(src: str | Path, split: str = "test") -> dict[str, Task]:
-    """Task rows by instance id from a .json/.jsonl/.parquet file, folder or HF dataset.
+# Which dataset family a Hugging Face dataset name belongs to (the first match wins:
+# `SWE-bench/SWE-smith` is SWE-smith's, though it sits in the SWE-bench org), and the
+# split each family publishes (SWE-smith and SWE-Gym have only `train`).
+_DATASET_KINDS = (
+    ("swesmith", ("swe-smith", "swesmith")),
+    ("swegym", ("swe-gym", "swegym")),
+    ("swebench", ("princeton-nlp/swe-bench", "swe-bench/")),
+)
+DEFAULT_SPLITS = {"swesmith": "train", "swegym": "train", "swebench": "test"}
+
+
+def dataset_kind(src: str | Path | None) -> str | None:
+    """`swebench`, `swegym` or `swesmith` for a Hugging Face dataset name such as
+    `SWE-Gym/SWE-Gym`, `SWE-bench/SWE-smith` or `princeton-nlp/SWE-bench_Lite` (a
+    `:split` suffix allowed); None for local files and folders and unknown datasets."""
+    if src is None or isinstance(src, Path) or Path(str(src)).expanduser().exists():
+        return None
+    name = str(src).partition(":")[0]
+    if _looks_local(name):
+        return None
+    low = name.lower()
+    for kind, marks in _DATASET_KINDS:
+        if any(m in low for m in marks):
+            return kind
+    return None
+
+
+def default_tasks_split(src: str | Path | None) -> str:
+    """The split a task dataset publishes when none is given: `train` for SWE-smith and
+    SWE-Gym, else `test` (SWE-bench's)."""
+    return DEFAULT_SPLITS.get(dataset_kind(src) or "", "test")
+
+
+def read_tasks(src: str | Path, split: str | None = None) -> dict[str, Task]:
+    """Task rows by instance id from a .json/.jsonl/.parquet file, folder or HF dataset
+    (`split` of a dataset: default the one it publishes, see `default_tasks_split`).
 
     Tasks feed every later stage, so a bad row is an error here, not a skipped item.
     """
     tasks: dict[str, Task] = {}
-    for item in iter_records(src, split=split):
+    for item in iter_records(src, split=split or default_tasks_split(src)):
         if isinstance(item, RecordError):
             raise item
         rid, row = item

@@ -68,23 +68,21 @@ def test_garbage_gets_format_errors_and_stops_at_max_steps(bundled_images, tmp_p
 def test_infrastructure_failures_are_never_unresolved(bundled_images, tmp_path):
     rows = {t["instance_id"]: t for t in bundled.bundled_tasks()}
     bad_parser = {**rows["swe-srl__confkit-1"], "log_parser": "parse_log_that_does_not_exist"}
-    no_script = {**rows["swe-srl__slugkit-1"], "eval_script": None}
     ghost = {**rows["swe-srl__spanlib-1"], "instance_id": "swe-srl__ghost-1", "image": "swe-srl/sweb.eval.does-not-exist:latest"}
     tasks = tmp_path / "tasks.jsonl"
-    tasks.write_text("".join(json.dumps(r) + "\n" for r in (bad_parser, no_script, ghost)))
+    tasks.write_text("".join(json.dumps(r) + "\n" for r in (bad_parser, ghost)))
     report = evaluate(tmp_path, policy="replay", run_id="pytest-infra", tasks=str(tasks), build_images=False)
-    assert sorted(report["infra_failure_ids"]) == ["swe-srl__confkit-1", "swe-srl__ghost-1", "swe-srl__slugkit-1"]
+    assert sorted(report["infra_failure_ids"]) == ["swe-srl__confkit-1", "swe-srl__ghost-1"]
     assert report["unresolved_ids"] == report["resolved_ids"] == [] and report["resolve_rate"] is None
     inst = report["instances"]
     assert inst["swe-srl__ghost-1"]["exit_status"] == "image_missing"
-    assert inst["swe-srl__slugkit-1"]["exit_status"] == "ungradable_task" and "eval_script" in inst["swe-srl__slugkit-1"]["reason"]
     assert inst["swe-srl__confkit-1"]["exit_status"] == "submitted" and "harness" in inst["swe-srl__confkit-1"]["reason"]
     # infrastructure failures are not finished work: a rerun with the same run id retries them
     records = tmp_path / "out" / "instances"
     before = {p.name: p.stat().st_mtime_ns for p in records.iterdir()}
     again = evaluate(tmp_path, policy="replay", run_id="pytest-infra", tasks=str(tasks), build_images=False,
-                     instances=["swe-srl__ghost-1", "swe-srl__slugkit-1"])
-    assert sorted(again["infra_failure_ids"]) == ["swe-srl__ghost-1", "swe-srl__slugkit-1"]
+                     instances=["swe-srl__ghost-1"])
+    assert again["infra_failure_ids"] == ["swe-srl__ghost-1"]
     after = {p.name: p.stat().st_mtime_ns for p in records.iterdir()}
     assert after["swe-srl__ghost-1.json"] > before["swe-srl__ghost-1.json"]
     assert after["swe-srl__confkit-1.json"] == before["swe-srl__confkit-1.json"]

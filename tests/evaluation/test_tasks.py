@@ -56,3 +56,28 @@ def test_a_swebench_task_repo_is_a_task_source(tmp_path):
     assert sorted(r["instance_id"] for r in rows) == sorted(t["instance_id"] for t in bundled.bundled_tasks())
     assert all(missing_fields(r) == [] for r in rows)
     assert load_tasks(EvalConfig(tasks=str(tmp_path), split="dev")) == []
+
+
+def test_rows_the_harness_cannot_grade_stop_eval_before_any_work(tmp_path):
+    """Pre-5.0 / SWE-Gym-shaped rows: one error naming the missing columns and the ids."""
+    from swe_srl.evaluation.harness import UngradableTasksError
+    from swe_srl.evaluation.runner import run_eval
+
+    good = bundled.bundled_tasks()
+    gym = [{k: v for k, v in good[0].items() if k not in ("image", "eval_script", "log_parser", "eval_type")}
+           | {"instance_id": f"getmoto__moto-{n}"} for n in range(7)]
+    bad_json = {**good[1], "instance_id": "swe-srl__badjson-1", "FAIL_TO_PASS": "[not json"}
+    path = tmp_path / "tasks.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in [*good, *gym]))
+    with pytest.raises(UngradableTasksError) as err:
+        run_eval(EvalConfig(tasks=str(path), image_source="swegym", out=tmp_path / "out", run_id="pytest-ungradable"))
+    msg = str(err.value)
+    assert msg.startswith("7 of 10 task row(s) cannot be graded")
+    assert "missing eval_script, log_parser, eval_type: 7 row(s): getmoto__moto-0, getmoto__moto-1, getmoto__moto-2, " \
+           "getmoto__moto-3, getmoto__moto-4 and 2 more" in msg
+    assert not (tmp_path / "out").exists()  # nothing started, nothing written
+    from swe_srl.evaluation.harness import check_gradable
+
+    check_gradable(good)
+    with pytest.raises(UngradableTasksError, match="make_test_spec fails .*: 1 row\\(s\\): swe-srl__badjson-1"):
+        check_gradable([*good, bad_json])
