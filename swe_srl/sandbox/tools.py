@@ -1,20 +1,20 @@
 """The agent's tools, run through any Sandbox: bash, str_replace_editor, submit, think.
 
-Messages follow SWE-agent's / OpenHands' str_replace_editor (what published expert
-trajectories show), so replayed observations line up with recorded ones. The editor
-works on the host side through `read_file`/`write_file` plus a `find` for directory
-listings: nothing but a POSIX shell is needed inside the sandbox.
+str_replace_editor prints what the editor that recorded the trajectory printed, chosen
+by the runner's tool profile (see `swe_srl.sandbox.editors`), so replayed observations
+line up with recorded ones. The editors work on the host side through
+`read_file`/`write_file` plus small shell probes (`find` for directory listings):
+nothing but a POSIX shell is needed inside the sandbox.
 """
 
 from __future__ import annotations
 
-import json
-import posixpath
-import shlex
 from dataclasses import dataclass, field
 
 from swe_srl.sandbox.base import CommandResult, Sandbox
-from swe_srl.trajectory.actions import EDITOR_COMMANDS, Action
+from swe_srl.sandbox.editors import Editor, make_editor
+from swe_srl.sandbox.editors.common import EditorError
+from swe_srl.trajectory.actions import Action
 
 SNIPPET_LINES = 4
 EMPTY_OUTPUT = "Your command ran successfully and did not produce any output."
@@ -49,10 +49,6 @@ def numbered(text: str, descriptor: str, init_line: int = 1) -> str:
     """The `cat -n` rendering the SWE-agent editor returns."""
     body = "\n".join(f"{i + init_line:6}\t{line}" for i, line in enumerate(text.expandtabs().split("\n")))
     return f"Here's the result of running `cat -n` on {descriptor}:\n{_shown(body)}\n"
-
-
-class EditorError(Exception):
-    """A refused editor call; its message is the observation."""
 
 
 class NotReplayable(Exception):
@@ -94,22 +90,23 @@ def default_profile(source_format: str, recorded: str | None = None) -> str:
 
 
 class ToolRunner:
-    """Runs canonical actions in one sandbox, keeping the editor's undo history."""
+    """Runs canonical actions in one sandbox, keeping each editor (and its undo history)."""
 
     def __init__(self, sandbox: Sandbox, profile: str = DEFAULT_PROFILE, timeout: float | None = None):
         self.sandbox = sandbox
         self.profile = check_profile(profile)
         self.timeout = timeout
-        self.history: dict[str, list[bytes]] = {}
+        self._editors: dict[str, Editor] = {}
 
     def run(self, action: Action) -> ToolResult:
         if action.tool == "bash":
             return self._bash(action.args["command"])
         if action.tool == "str_replace_editor":
             try:
-                return ToolResult(self._editor(action.args))
+                text = self._editor(action.args)
             except EditorError as exc:
-                return ToolResult(str(exc), exit_code=1, error=True)
+                return ToolResult(self._shown_editor_output(str(exc)), exit_code=exc.exit_code, error=True)
+            return ToolResult(self._shown_editor_output(text))
         if action.tool == "submit":
             return ToolResult(self.sandbox.diff(), submitted=True)
         if action.tool == "think":
@@ -128,140 +125,17 @@ class ToolRunner:
 
     # -- str_replace_editor --------------------------------------------------
     def _editor(self, args: dict[str, str]) -> str:
-        command, path = args["command"], args["path"]
-        if command not in EDITOR_COMMANDS:
-            allowed = ", ".join(f'"{c}"' for c in EDITOR_COMMANDS)
-            raise EditorError(f"Unrecognized command {command}. The allowed commands for the str_replace_editor tool are: {allowed}")
-        kind = self._validate_path(command, path)
-        if command == "view":
-            return self._view(path, kind, args.get("view_range"))
-        if command == "create":
-            if "file_text" not in args:
-                raise EditorError("Parameter `file_text` is required for command: create")
-            self._write(path, args["file_text"], remember=False)
-            return f"File created successfully at: {path}"
-        if command == "str_replace":
-            if "old_str" not in args:
-                raise EditorError("Parameter `old_str` is required for command: str_replace")
-            return self._str_replace(path, args["old_str"], args.get("new_str", ""))
-        if command == "insert":
-            if "insert_line" not in args:
-                raise EditorError("Parameter `insert_line` is required for command: insert")
-            if "new_str" not in args:
-                raise EditorError("Parameter `new_str` is required for command: insert")
-            return self._insert(path, args["insert_line"], args["new_str"])
-        return self._undo(path)
+        """The profile's editor runs the call: its output, or EditorError if refused."""
+        editor = self._editors.get(self.profile)
+        if editor is None:
+            editor = self._editors[self.profile] = make_editor(self.profile, self.sandbox)
+        return editor(args)
 
-    def _validate_path(self, command: str, path: str) -> str | None:
-        if not path.startswith("/"):
-            suggested = posixpath.join(self.sandbox.root, path)
-            raise EditorError(f"The path {path} is not an absolute path, it should start with `/`. Maybe you meant {suggested}?")
-        kind = self.sandbox.exists(path)
-        if kind is None and command != "create":
-            raise EditorError(f"The path {path} does not exist. Please provide a valid path.")
-        if kind is not None and command == "create":
-            raise EditorError(f"File already exists at: {path}. Cannot overwrite files using command `create`.")
-        if kind == "dir" and command != "view":
-            raise EditorError(f"The path {path} is a directory and only the `view` command can be used on directories")
-        return kind
-
-    def _read(self, path: str) -> str:
-        return _decode(self.sandbox.read_file(path))
-
-    def _write(self, path: str, text: str, remember: bool = True) -> None:
-        if remember:
-            self.history.setdefault(path, []).append(self.sandbox.read_file(path))
-        self.sandbox.write_file(path, _encode(text))
-
-    def _view(self, path: str, kind: str | None, view_range: str | None) -> str:
-        if kind == "dir":
-            if view_range:
-                raise EditorError("The `view_range` parameter is not allowed when `path` points to a directory.")
-            q = shlex.quote(path)
-            res = self.sandbox.run(f"find {q} -maxdepth 2 -not -path '*/.*' | LC_ALL=C sort", timeout=60)
-            if res.exit_code != 0:
-                raise EditorError(res.output)
-            return f"Here's the files and directories up to 2 levels deep in {path}, excluding hidden items:\n{res.output}\n"
-        text = self._read(path)
-        if not view_range:
-            return numbered(text, path)
-        bounds = _parse_range(view_range)
-        lines = text.split("\n")
-        n = len(lines)
-        start, end = bounds
-        if start < 1 or start > n:
-            raise EditorError(f"Invalid `view_range`: {list(bounds)}. Its first element `{start}` should be within the range of lines of the file: {[1, n]}")
-        if end != -1 and end > n:
-            raise EditorError(f"Invalid `view_range`: {list(bounds)}. Its second element `{end}` should be smaller than the number of lines in the file: `{n}`")
-        if end != -1 and end < start:
-            raise EditorError(f"Invalid `view_range`: {list(bounds)}. Its second element `{end}` should be larger or equal than its first `{start}`")
-        chosen = lines[start - 1:] if end == -1 else lines[start - 1:end]
-        return numbered("\n".join(chosen), path, start)
-
-    def _str_replace(self, path: str, old: str, new: str) -> str:
-        text = self._read(path)
-        count = text.count(old) if old else 0
-        if count == 0:
-            raise EditorError(f"No replacement was performed, old_str `{old}` did not appear verbatim in {path}.")
-        if count > 1:
-            lines = _occurrence_lines(text, old)
-            raise EditorError(f"No replacement was performed. Multiple occurrences of old_str `{old}` in lines {lines}. Please ensure it is unique")
-        new_text = text.replace(old, new)
-        self._write(path, new_text)
-        at = text.split(old)[0].count("\n")
-        start = max(0, at - SNIPPET_LINES)
-        end = at + SNIPPET_LINES + new.count("\n")
-        snippet = "\n".join(new_text.split("\n")[start:end + 1])
-        return (
-            f"The file {path} has been edited. "
-            + numbered(snippet, f"a snippet of {path}", start + 1)
-            + "Review the changes and make sure they are as expected. Edit the file again if necessary."
-        )
-
-    def _insert(self, path: str, insert_line: str, new: str) -> str:
-        text = self._read(path)
-        lines = text.split("\n")
-        try:
-            at = int(insert_line)
-        except ValueError:
-            at = -1
-        if at < 0 or at > len(lines):
-            raise EditorError(f"Invalid `insert_line` parameter: {insert_line}. It should be within the range of lines of the file: {[0, len(lines)]}")
-        new_lines = new.split("\n")
-        self._write(path, "\n".join(lines[:at] + new_lines + lines[at:]))
-        snippet_lines = lines[max(0, at - SNIPPET_LINES):at] + new_lines + lines[at:at + SNIPPET_LINES]
-        return (
-            f"The file {path} has been edited. "
-            + numbered("\n".join(snippet_lines), "a snippet of the edited file", max(1, at - SNIPPET_LINES + 1))
-            + "Review the changes and make sure they are as expected (correct indentation, no duplicate lines, etc). Edit the file again if necessary."
-        )
-
-    def _undo(self, path: str) -> str:
-        stack = self.history.get(path)
-        if not stack:
-            raise EditorError(f"No edit history found for {path}.")
-        previous = stack.pop()
-        self.sandbox.write_file(path, previous)
-        return f"Last edit to {path} undone successfully. " + numbered(_decode(previous), path)
-
-
-def _occurrence_lines(text: str, needle: str) -> list[int]:
-    """1-based line numbers where each occurrence of `needle` starts."""
-    lines, at = [], text.find(needle)
-    while at >= 0:
-        lines.append(text.count("\n", 0, at) + 1)
-        at = text.find(needle, at + 1)
-    return lines
-
-
-def _parse_range(view_range: str) -> tuple[int, int]:
-    try:
-        value = json.loads(view_range)
-    except (TypeError, ValueError):
-        value = None
-    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)):
-        raise EditorError("Invalid `view_range`. It should be a list of two integers.")
-    return value[0], value[1]
+    def _shown_editor_output(self, text: str) -> str:
+        # SWE-agent shows an empty observation as its no-output message (as for bash).
+        if self.profile.startswith("swe-agent") and not text.strip():
+            return EMPTY_OUTPUT
+        return text
 
 
 def run_action(sandbox: Sandbox, action: Action, timeout: float | None = None) -> ToolResult:
