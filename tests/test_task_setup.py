@@ -169,3 +169,38 @@ def test_a_bug_patch_that_does_not_apply_is_one_clear_error(sandbox, tmp_path):
         prepare_task(sandbox, row)
     with pytest.raises(TaskSetupError, match="empty"):
         prepare_task(sandbox, {**row, "patch": ""})
+
+
+def _fix_trajectory(iid: str):
+    from swe_srl.trajectory.actions import Action
+    from swe_srl.trajectory.model import Round, Trajectory
+
+    rounds = [
+        Round(action=Action.make("bash", {"command": f"grep -c 'parts\\[0\\], parts' {BUG_FILE}"}), observation="1"),
+        Round(action=Action.make("str_replace_editor", {"command": "str_replace", "path": f"/testbed/{BUG_FILE}",
+                                                        "old_str": BUG_LINE.strip(), "new_str": CLEAN_LINE.strip()})),
+        Round(action=Action.make("submit", {})),
+    ]
+    return Trajectory(trajectory_id=f"{iid}__fix", instance_id=iid, source_format="canonical", rounds=rounds, workspace="/testbed")
+
+
+def test_replay_and_eval_start_from_the_bugged_state(confkit_image, tmp_path):
+    """collect's replay and eval's agent run both set the bug up before the first action,
+    and take the patch against the bugged commit: the expert's fix is the reverse of the bug."""
+    from swe_srl.collect.replay import ReplayOptions, process
+    from swe_srl.evaluation.agent import AgentLimits, SandboxOptions, run_agent
+    from swe_srl.evaluation.policy import ReplayPolicy
+    from swe_srl.trajectory.model import Task
+
+    row = _smith_row(tmp_path)
+    traj = _fix_trajectory(row["instance_id"])
+    outcome = process(traj, Task.model_validate(row), confkit_image, ReplayOptions(run_id="pytest-task-setup"), True)
+    assert outcome.error is None, outcome.error
+    assert outcome.rows[0]["observation"].strip() == "1" and outcome.rows[0]["patch_before"] == ""
+    fix = outcome.summary["final_patch"]
+    assert f"-{BUG_LINE}" in fix and f"+{CLEAN_LINE}" in fix
+
+    run = run_agent(row, ReplayPolicy({row["instance_id"]: traj}), AgentLimits(max_steps=5), SandboxOptions(pull=False),
+                    "pytest-task-setup")
+    assert not run.infra, run.error
+    assert run.patch == fix and run.base_commit and run.base_commit != "0" * 40

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from swe_srl.sandbox import SandboxError, open_sandbox
 from swe_srl.sandbox.tools import NotReplayable, ToolRunner, default_profile
+from swe_srl.task_setup import prepare_task
 from swe_srl.trajectory.model import task_setup_command
 from swe_srl.trajectory.actions import Action
 from swe_srl.trajectory.model import StepRow, Task, Trajectory
@@ -165,6 +166,7 @@ def replay(traj: Trajectory, task: Task, image: str, opts: ReplayOptions) -> tup
     tools: dict[str, dict[str, int]] = {}
     divergences, stopped = 0, None
     with _open(task, image, opts) as sb:
+        prepare_task(sb, task.model_dump())  # a SWE-smith row's bug, committed out of sight
         runner = ToolRunner(sb, profile=profile, timeout=opts.action_timeout)
         for k, (rnd, row) in enumerate(zip(traj.rounds, rows)):
             row.tool_profile = profile

@@ -20,6 +20,7 @@ from swe_srl.sandbox.images import ImageNotFoundError, image_for_task
 from swe_srl.sandbox.tools import DEFAULT_PROFILE, NotReplayable, ToolResult, ToolRunner, check_profile
 from swe_srl.srl.parse import parse_completion
 from swe_srl.srl.prompt import Limits, build_messages, truncate_middle
+from swe_srl.task_setup import prepare_task
 from swe_srl.trajectory.model import Round, Trajectory, task_setup_command
 
 FORMAT_ERROR = (
@@ -116,7 +117,7 @@ def run_agent(task: dict, policy: Policy, limits: AgentLimits, sandbox: SandboxO
         return _infra(run, "sandbox_error", f"{type(exc).__name__}: {exc}", started)
     try:
         with sb:
-            run.base_commit = sb.base_commit
+            run.base_commit = prepare_task(sb, task)  # a SWE-smith row's bug, committed out of sight
             _loop(run, task, policy, limits, setting, sb, started)
             if not run.infra:
                 run.patch = sb.diff()
