@@ -127,7 +127,7 @@ def prepare_testbed(repo_dir: str | Path, commit: str, dest: Path) -> str:
     sha = _git(dest, "rev-parse", "--verify", f"{commit}^{{commit}}").strip()
     _git(dest, "checkout", "--quiet", "--detach", sha)
     for ref in _git(dest, "for-each-ref", "--format=%(refname)").split():
-        _git(dest, "update-ref", "-d", ref)
+        _git(dest, "update-ref", "--no-deref", "-d", ref)
     for remote in _git(dest, "remote").split():
         _git(dest, "remote", "remove", remote)
     _git(dest, "checkout", "--quiet", "-B", "main", sha)

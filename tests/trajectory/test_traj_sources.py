@@ -119,7 +119,7 @@ def test_step_rows_from_recorded_observations(full_traj):
     assert set(StepRow.model_fields) == {
         "instance_id", "trajectory_id", "step_index", "num_steps", "problem_statement", "history",
         "expert_action", "expert_tool", "expert_args", "expert_thought", "observation",
-        "recorded_observation", "divergence", "patch_before", "image", "source_format",
+        "recorded_observation", "divergence", "patch_before", "image", "source_format", "tool_profile", "replay_error",
     }  # fmt: skip
     assert json.loads(row.model_dump_json())["history"][0] == {
         "thought": "Let me look at the repository.",
