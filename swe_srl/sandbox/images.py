@@ -17,7 +17,7 @@ from swe_srl.sandbox.base import SandboxError
 BASE_IMAGE = "swe-srl/base:latest"
 COMMIT_LABEL = "swe-srl.base-commit"
 RECIPE_LABEL = "swe-srl.recipe"
-RECIPE_VERSION = "4"  # bump when an instance recipe changes, so stale images get rebuilt
+RECIPE_VERSION = "5"  # bump when an instance recipe changes, so stale images get rebuilt
 SANDBOXES_DIR = Path(__file__).resolve().parents[2] / "sandboxes"
 
 
