@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from swe_srl.srl.prompt import SYSTEM_PROMPT, build_messages, render_prompt, user_message
-from swe_srl.srl.parse import THINK_CLOSE, THINK_OPEN
+from swe_srl.srl.parse import render_completion
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +74,12 @@ def split_by_trajectory(ds, val_trajectories: int, seed: int = 0):
 def sft_completion(thought: str, action: str, tool: str = "") -> str:
     """The SFT target: the expert's thought as the monologue, then the expert's call.
 
-    Steps without a recorded thought get a one-line monologue naming the tool, so the
-    target still has the format the reward demands (an empty think block is invalid).
+    Rendered by `parse.render_completion`, the renderer eval and the reward's parser
+    agree on: the call in canonical form, `</think>` escaped inside the thought, and a
+    one-line monologue naming the tool for steps without a recorded thought (an empty
+    think block is invalid).
     """
-    monologue = (thought or "").strip() or f"Next I call {tool or 'the tool'}."
-    return f"{THINK_OPEN}\n{monologue}\n{THINK_CLOSE}\n{action}"
+    return render_completion(thought, action, tool)
 
 
 def _srl_row(row: dict[str, Any], tokenizer, config) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from swe_srl.trajectory.actions import REQUIRED, TOOLS
+from swe_srl.trajectory.actions import REQUIRED, TOOLS, Action
 
 TOOL_DOCS = {
     "bash": "run one shell command in the repository's container and see its output.",
@@ -37,26 +37,27 @@ def _tool_lines() -> str:
     return "\n".join(lines)
 
 
+# The examples are rendered by the same code that renders training targets and history.
+_EXAMPLE_CALL = Action.make("bash", {"command": 'grep -rn "def parse" /testbed'}).to_text()
+_EXAMPLE_MULTILINE = Action.make(
+    "str_replace_editor",
+    {
+        "command": "str_replace",
+        "path": "/testbed/pkg/module.py",
+        "old_str": "def add(a, b):\n    return a - b",
+        "new_str": "def add(a, b):\n    return a + b",
+    },
+).to_text()
+
 SYSTEM_PROMPT = f"""You are an expert software engineer resolving a GitHub issue in the repository at /testbed. You work one step at a time.
 
 At every step, first think about what to do next inside <think> </think>, then make exactly one tool call, and write nothing after it. A tool call looks like this:
 
-<function=bash>
-<parameter=command>grep -rn "def parse" /testbed</parameter>
-</function>
+{_EXAMPLE_CALL}
 
 Multi-line parameter values go on their own lines:
 
-<function=str_replace_editor>
-<parameter=command>str_replace</parameter>
-<parameter=path>/testbed/pkg/module.py</parameter>
-<parameter=old_str>
-    return a - b
-</parameter>
-<parameter=new_str>
-    return a + b
-</parameter>
-</function>
+{_EXAMPLE_MULTILINE}
 
 Tools:
 {_tool_lines()}"""

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from swe_srl.srl import native
-from swe_srl.srl.parse import completion_text, parse_output
+from swe_srl.srl.parse import canonical_call, completion_text, parse_output
 from swe_srl.trajectory.actions import Action, parse_calls
 
 try:  # identical ratios, C speed
@@ -95,7 +95,8 @@ def srl_reward(
     """Reward of one completion against the expert's canonical action text.
 
     -1.0 when the completion breaks the format (see `parse.parse_output`), else a
-    similarity in [0, 1] between the canonical text of the parsed call and `expert_action`.
+    similarity in [0, 1] between the canonical texts of the parsed call and of
+    `expert_action` (both sides canonical: an exact copy scores 1.0 in any layout).
     """
     if mode not in MODES:
         raise ValueError(f"unknown reward mode {mode!r}; expected one of {MODES}")
@@ -105,6 +106,7 @@ def srl_reward(
     policy_text = parsed.action.to_text()
     if mode == "structured" and not _gate(parsed.action, expert_action):
         return 0.0
+    expert_action = canonical_call(expert_action)
     if mode == "indel":
         return indel_similarity(policy_text, expert_action)
     return text_similarity(policy_text, expert_action, autojunk=autojunk, backend=backend)
@@ -114,7 +116,9 @@ class SRLReward:
     """TRL reward function: scores completions against the `expert_action` column.
 
     Plain callable as TRL expects (`prompts`, `completions`, dataset columns as keyword
-    arguments). Each unique expert text builds its matcher index once and each unique
+    arguments). Both sides are compared in canonical form (the expert text is
+    canonicalised once, cached), so an exact copy scores 1.0 whatever layout the expert
+    text was stored in. Each unique expert text builds its matcher index once and each unique
     (call, expert) pair is scored once, which matters with G rollouts per prompt. It also
     reports format-failure rate, mean similarity of valid outputs and exact-match rate
     through TRL's `log_metric` hook, so they show up in train and eval logs.
@@ -135,13 +139,14 @@ class SRLReward:
         rewards: list[float] = [INVALID] * len(completions)
         exact = [False] * len(completions)
         todo: dict[str, list[tuple[int, str]]] = {}
-        for i, (completion, expert) in enumerate(zip(completions, expert_actions, strict=True)):
+        for i, (completion, given) in enumerate(zip(completions, expert_actions, strict=True)):
             parsed = parse_output(completion_text(completion))
             if parsed.action is None:
                 continue
+            expert = canonical_call(given)  # cached: once per expert text
             text = parsed.action.to_text()
             exact[i] = text == expert
-            if self.mode == "structured" and not _gate(parsed.action, expert):
+            if self.mode == "structured" and not _gate(parsed.action, given):
                 rewards[i] = 0.0
                 continue
             todo.setdefault(expert, []).append((i, text))

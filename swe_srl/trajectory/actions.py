@@ -132,9 +132,14 @@ def to_text(tool: str, args: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-_FUNCTION_RE = re.compile(r"<function=([^>\s]*)>(.*?)</function>", re.DOTALL)
-_PARAM_RE = re.compile(r"<parameter=([^>\s]*)>(.*?)</parameter>", re.DOTALL)
-_OPEN_FUNCTION_RE = re.compile(r"<function=")
+FUNCTION_CLOSE = "</function>"
+PARAM_OPEN = "<parameter="
+PARAM_CLOSE = "</parameter>"
+_HEADER_RE = re.compile(r"<function=([^>\s]*)>")
+_PARAM_TAG_RE = re.compile(r"<parameter=([^>\s]*)>")
+_WS_RE = re.compile(r"\s*")
+_MAX_ENDS = 64  # candidate `</function>` positions tried per call
+_BUDGET = 20_000  # value ends examined per call (all readings together) before giving up
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,7 @@ class ParsedCalls:
     actions: list[Action]
     error: str | None  # None when the text holds exactly one valid call
     prefix: str  # text before the first call (a thought, a monologue)
+    suffix: str = ""  # text after the last call read
 
 
 def _strip_value(value: str) -> str:
@@ -156,8 +162,114 @@ def _strip_value(value: str) -> str:
     return value
 
 
+class _Body:
+    """Reads one call body (between `<function=NAME>` and its `</function>`).
+
+    A value ends only at a `</parameter>` followed (after whitespace) by the next
+    parameter tag or by the end of the body, at the first such place that gives a valid
+    call: a later one is tried only when the earlier reading is invalid (an unknown or
+    repeated parameter, a missing required one), so values may hold any markup.
+    """
+
+    def __init__(self, tool: str, body: str, budget: list[int]):
+        self.tool, self.body = tool, body
+        self.budget = budget  # shared by every reading of one call: [value ends left]
+        self.error: str | None = None
+
+    def _fail(self, message: str) -> None:
+        if self.error is None:
+            self.error = message
+
+    def read(self) -> Action | None:
+        return self._params(_WS_RE.match(self.body).end(), {})
+
+    def _params(self, k: int, params: dict[str, str]) -> Action | None:
+        body = self.body
+        if k == len(body):
+            try:
+                return Action.make(self.tool, params)
+            except ActionError as exc:
+                self._fail(str(exc))
+                return None
+        tag = _PARAM_TAG_RE.match(body, k)
+        if tag is None:
+            self._fail(f"malformed call: text outside parameters in <function={self.tool}>")
+            return None
+        name = tag.group(1)
+        if name in params:
+            self._fail(f"parameter {name!r} given twice")
+            return None
+        if len(params) >= max(len(TOOLS[self.tool]), 1):
+            self._fail(f"tool {self.tool!r} takes at most {len(TOOLS[self.tool])} parameters")
+            return None
+        start = tag.end()
+        close = body.find(PARAM_CLOSE, start)
+        closed = False
+        while close != -1:
+            self.budget[0] -= 1
+            if self.budget[0] < 0:
+                self._fail(f"malformed call: <function={self.tool}> is too ambiguous to read")
+                return None
+            after = close + len(PARAM_CLOSE)
+            nxt = _WS_RE.match(body, after).end()
+            if nxt == len(body) or body.startswith(PARAM_OPEN, nxt):
+                closed = True
+                found = self._params(nxt, {**params, name: _strip_value(body[start:close])})
+                if found is not None or self.budget[0] < 0:
+                    return found
+            close = body.find(PARAM_CLOSE, after)
+        if not closed:
+            self._fail(f"malformed call: parameter {name!r} is not closed in <function={self.tool}>")
+        return None
+
+
+def _read_call(text: str, header: re.Match) -> tuple[Action | None, str | None, int]:
+    """The call opened by `header`: (action or None, error or None, index after it; -1 if unclosed).
+
+    The call ends at the first `</function>` followed by nothing but whitespace or by
+    the next call that gives a valid reading; failing that, at any later `</function>`
+    (text after the call is the caller's business).
+    """
+    name = header.group(1)
+    try:
+        tool = canonical_tool(name)
+    except ActionError as exc:
+        end = text.find(FUNCTION_CLOSE, header.end())
+        return None, str(exc), (-1 if end == -1 else end + len(FUNCTION_CLOSE))
+    ends: list[tuple[bool, int]] = []
+    e = text.find(FUNCTION_CLOSE, header.end())
+    while e != -1 and len(ends) < _MAX_ENDS:
+        rest = e + len(FUNCTION_CLOSE)
+        nxt = _WS_RE.match(text, rest).end()
+        ends.append((not (nxt == len(text) or _HEADER_RE.match(text, nxt)), e))
+        e = text.find(FUNCTION_CLOSE, rest)
+    if not ends:
+        return None, "malformed call: <function=...> is not closed", -1
+    ends.sort()
+    budget = [_BUDGET]
+    first_error: str | None = None
+    for _, e in ends:
+        reader = _Body(tool, text[header.end() : e], budget)
+        action = reader.read()
+        if action is not None:
+            return action, None, e + len(FUNCTION_CLOSE)
+        first_error = first_error or reader.error
+        if budget[0] < 0:
+            break
+    return None, first_error or "malformed call", ends[0][1] + len(FUNCTION_CLOSE)
+
+
 def parse_calls(text: str) -> ParsedCalls:
     """Find every ``<function=...>`` call in a text. Never raises.
+
+    A parameter value may hold any text, tags included: it ends only where
+    ``</parameter>`` is followed (after whitespace) by the next parameter tag or the
+    call's end, at the first such place that gives a valid call, and a call ends at the
+    first ``</function>`` followed by nothing or by the next call. So the canonical text
+    of an action reads back as that action unless one of its values holds
+    ``</parameter>`` + whitespace + a parameter tag the call could still take, or
+    ``</function>`` + whitespace + a call (both are read as the boundary, as in
+    SWE-agent's layout); `roundtrip_errors` reports such actions.
 
     ``error`` is set when there is no call, more than one, an unclosed or malformed
     call, an unknown tool, a duplicated or unknown parameter, or a missing required one.
@@ -171,32 +283,30 @@ def parse_calls(text: str) -> ParsedCalls:
 def _parse_calls(text: str) -> ParsedCalls:
     if not isinstance(text, str):
         return ParsedCalls([], "not a string", "")
-    matches = list(_FUNCTION_RE.finditer(text))
-    opened = len(_OPEN_FUNCTION_RE.findall(text))
-    prefix = text[: matches[0].start()] if matches else text
-    if not matches:
-        return ParsedCalls([], "malformed call: <function=...> is not closed" if opened else "no tool call", prefix)
+    header = _HEADER_RE.search(text)
+    if header is None:
+        error = "malformed call: <function=...> is not closed" if "<function=" in text else "no tool call"
+        return ParsedCalls([], error, text)
+    prefix = text[: header.start()]
     actions: list[Action] = []
     errors: list[str] = []
-    for m in matches:
-        name, body = m.group(1), m.group(2)
-        params: dict[str, str] = {}
-        leftover = _PARAM_RE.sub("", body)
-        if leftover.strip():
-            errors.append(f"malformed call: text outside parameters in <function={name}>")
-        for p in _PARAM_RE.finditer(body):
-            if p.group(1) in params:
-                errors.append(f"parameter {p.group(1)!r} given twice")
-            params[p.group(1)] = _strip_value(p.group(2))
-        try:
-            actions.append(Action.make(name, params))
-        except ActionError as exc:
-            errors.append(str(exc))
-    if opened != len(matches):
-        errors.append("malformed call: a <function=...> is not closed")
-    if len(matches) > 1:
-        errors.insert(0, f"expected exactly one tool call, found {len(matches)}")
-    return ParsedCalls(actions, "; ".join(errors) or None, prefix)
+    found = 0
+    pos = header.start()
+    while header is not None:
+        found += 1
+        action, error, end = _read_call(text, header)
+        if action is not None:
+            actions.append(action)
+        if error:
+            errors.append(error)
+        if end == -1:
+            pos = len(text)
+            break
+        pos = end
+        header = _HEADER_RE.search(text, pos)
+    if found > 1:
+        errors.insert(0, f"expected exactly one tool call, found {found}")
+    return ParsedCalls(actions, "; ".join(errors) or None, prefix, text[pos:])
 
 
 def parse_action(text: str) -> Action:
@@ -205,3 +315,30 @@ def parse_action(text: str) -> Action:
     if parsed.error:
         raise ActionError(parsed.error)
     return parsed.actions[0]
+
+
+def roundtrip_error(action: Action) -> str | None:
+    """Why the canonical text of `action` does not read back as `action` (None when it does)."""
+    parsed = parse_calls(action.to_text())
+    if parsed.error:
+        return parsed.error
+    if parsed.actions != [action]:
+        return "reads back as a different action"
+    if parsed.prefix or parsed.suffix:
+        return "reads back with text outside the call"
+    return None
+
+
+def roundtrip_errors(traj: Any) -> list[tuple[int, str]]:
+    """(round index, reason) for every round of a trajectory whose action does not round-trip.
+
+    `traj` is a `Trajectory` (anything with `.rounds` holding `.action`). Collect calls
+    this once per trajectory and reports what it returns: such an expert action cannot
+    be reproduced for reward (parse(render(a)) != a).
+    """
+    errors = []
+    for k, rnd in enumerate(getattr(traj, "rounds", ()) or ()):
+        reason = roundtrip_error(rnd.action)
+        if reason is not None:
+            errors.append((k, reason))
+    return errors

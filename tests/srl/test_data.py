@@ -10,7 +10,7 @@ from swe_srl.srl.config import TrainConfig
 from swe_srl.srl.data import load_steps, sft_dataset, split_by_trajectory, srl_dataset
 from swe_srl.srl.reward import srl_reward
 
-from .conftest import STEPS
+from .conftest import REPO_ROOT, STEPS
 
 
 def test_collect_folder_loads_every_steps_file(tmp_path, step_rows):
@@ -75,3 +75,42 @@ def test_steps_after_the_first_divergence_are_dropped():
     assert sorted(zip(kept["trajectory_id"], kept["step_index"])) == [("a", 0), ("a", 1), ("b", 0), ("b", 1), ("b", 2)]
     assert drop_after_divergence(ds, None) == (ds, 0)
     assert drop_after_divergence(ds, 0.95)[1] == 0
+
+
+BUNDLED_STEPS = REPO_ROOT / "trajectories" / "steps" / "steps.jsonl"
+REAL = REPO_ROOT.parent / "shared" / "real-trajectories"
+
+
+def _assert_target_reads_back(thought: str, action_text: str, tool: str):
+    from swe_srl.srl.data import sft_completion
+    from swe_srl.srl.parse import parse_output
+    from swe_srl.trajectory.actions import parse_action
+
+    target = sft_completion(thought, action_text, tool)
+    out = parse_output(target)
+    assert out.valid, (out.error, target[:300])
+    assert out.action == parse_action(action_text)
+    assert srl_reward(target, action_text) == 1.0
+
+
+def test_every_sft_target_of_the_bundled_data_parses():
+    rows = [json.loads(line) for line in BUNDLED_STEPS.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) > 30
+    for row in rows:
+        _assert_target_reads_back(row["expert_thought"], row["expert_action"], row["expert_tool"])
+
+
+def test_every_sft_target_of_the_real_samples_parses():
+    from swe_srl.trajectory.actions import roundtrip_errors
+    from swe_srl.trajectory.sources import read_trajectories
+
+    if not (REAL / "README.md").is_file():
+        pytest.skip(f"real trajectory samples not found at {REAL}")
+    rounds = 0
+    for traj in read_trajectories(REAL):
+        assert not isinstance(traj, Exception), traj
+        assert roundtrip_errors(traj) == []
+        for rnd in traj.rounds:
+            _assert_target_reads_back(rnd.thought, rnd.action_text, rnd.action.tool)
+            rounds += 1
+    assert rounds == 629

@@ -195,3 +195,27 @@ def test_callable_matches_function_on_the_fixture(step_rows):
     assert SRLReward()(completions=completions, expert_action=experts) == [
         srl_reward(c, e) for c, e in zip(completions, experts)
     ]
+
+
+LAYOUTS = [
+    # SWE-agent's layout: one-line values on their own lines
+    "<function=str_replace_editor>\n<parameter=command>\nstr_replace\n</parameter>\n<parameter=path>\n/testbed/a.py\n"
+    "</parameter>\n<parameter=old_str>\nreturn a - b\n</parameter>\n<parameter=new_str>\nreturn a + b\n</parameter>\n</function>",
+    # all on one line, parameters out of order
+    "<function=str_replace_editor><parameter=path>/testbed/a.py</parameter><parameter=command>str_replace</parameter>"
+    "<parameter=old_str>return a - b</parameter><parameter=new_str>return a + b</parameter></function>",
+    # the canonical one
+    Action.make("str_replace_editor", {"command": "str_replace", "path": "/testbed/a.py", "old_str": "return a - b",
+                                       "new_str": "return a + b"}).to_text(),
+]
+
+
+@pytest.mark.parametrize("expert", LAYOUTS, ids=["swe-agent", "inline", "canonical"])
+@pytest.mark.parametrize("mode", ["difflib", "structured", "indel"])
+def test_an_exact_copy_scores_one_in_any_layout(expert, mode):
+    assert srl_reward(out(expert), expert, mode=mode) == 1.0
+    for layout in LAYOUTS:  # the policy writes it in another layout: still the same action
+        assert srl_reward(out(layout), expert, mode=mode) == 1.0
+    logged = {}
+    assert SRLReward(mode)(completions=[out(expert)], expert_action=[expert], log_metric=logged.__setitem__) == [1.0]
+    assert logged["srl/exact_match_rate"] == 1.0
