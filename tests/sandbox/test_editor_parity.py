@@ -7,7 +7,9 @@ normalisation (trailing whitespace stripped per line and at the end; a directory
 listing compared as a set of lines, since `find` order depends on the filesystem), and
 the files each step leaves are checked against what the recorded observation shows:
 the lines of an edit snippet, the whole file after an undo, the text of a create, and
-an unchanged file after a view or a refused call.
+an unchanged file after a view or a refused call. Last, the openhands profile is compared
+with the real openhands-aci 0.1.2 (installed into a Python 3.12 venv of its own; skipped
+when that fails) on inputs the scenarios do not cover.
 """
 
 from __future__ import annotations
@@ -211,3 +213,116 @@ def test_editor_parity_local(profile, scenarios, fixture_dir, tmp_path, capsys):
             return run_scenario(sb, profile, scenario, rewrite=lambda s: s.replace("/outside/", f"{outside}/"))
 
     check_parity(profile, scenarios, run, "local", capsys)
+
+
+# -- oracle: the real openhands-aci 0.1.2 on inputs the scenarios do not cover ----------
+OH_ACI = ["openhands-aci==0.1.2", "grep-ast==0.3.3", "tree-sitter==0.21.3", "tree-sitter-languages==1.10.2", "pathspec"]
+OH_DRIVER = r'''
+import json, os, sys
+from openhands_aci.editor import OHEditor
+from openhands_aci.editor.exceptions import ToolError
+os.chdir(sys.argv[1])
+editor, out = OHEditor(), []
+for step in json.loads(sys.stdin.read()):
+    try:
+        res = editor(**step, enable_linting=False)
+        out.append(f"ERROR:\n{res.error}" if res.error else res.output)
+    except ToolError as exc:
+        out.append(f"ERROR:\n{exc.message}")
+print(json.dumps(out))
+'''
+T = "/testbed"
+ORACLE_CASES = [
+    ("view_range start 0", None, [{"command": "view", "path": f"{T}/data/long.txt", "view_range": [0, 5]}]),
+    ("view_range floats", None, [{"command": "view", "path": f"{T}/pkg/repeated.py", "view_range": [1.0, 2]}]),
+    ("view_range three items", None, [{"command": "view", "path": f"{T}/pkg/repeated.py", "view_range": [1, 2, 3]}]),
+    ("view a dir with a space", None, [{"command": "view", "path": f"{T}/space dir"}]),
+    ("view a dir with a quote", "mkdir \"it's\" && touch \"it's/f\"", [{"command": "view", "path": f"{T}/it's"}]),
+    ("view lone CR and a BOM", "printf 'one\\rtwo' > cr.txt && printf '\\xef\\xbb\\xbfhi\\n' > bom.txt",
+     [{"command": "view", "path": f"{T}/cr.txt"}, {"command": "view", "path": f"{T}/bom.txt"}]),
+    ("create: missing dir, under a file, relative", None, [
+        {"command": "create", "path": f"{T}/nodir/x.py", "file_text": "x\n"},
+        {"command": "create", "path": f"{T}/Makefile/x.py", "file_text": "x\n"},
+        {"command": "create", "path": "rel.py", "file_text": "x\n"}]),
+    ("create, edit, undo three times", None, [
+        {"command": "create", "path": f"{T}/n.py", "file_text": "a = 1\n"},
+        {"command": "str_replace", "path": f"{T}/n.py", "old_str": "a = 1", "new_str": "a\t= 2"},
+        {"command": "undo_edit", "path": f"{T}/n.py"}, {"command": "undo_edit", "path": f"{T}/n.py"},
+        {"command": "undo_edit", "path": f"{T}/n.py"}]),
+    ("str_replace: same, empty old, no new_str", None, [
+        {"command": "str_replace", "path": f"{T}/pkg/repeated.py", "old_str": "y = 3", "new_str": "y = 3"},
+        {"command": "str_replace", "path": f"{T}/pkg/repeated.py", "old_str": "", "new_str": "x"},
+        {"command": "str_replace", "path": f"{T}/pkg/repeated.py", "old_str": "import os\n"}]),
+    ("str_replace in a symlinked file", "ln -s pkg/repeated.py link.py",
+     [{"command": "str_replace", "path": f"{T}/link.py", "old_str": "y = 3", "new_str": "y = 5"}]),
+    ("insert: top, empty file, binary, empty new_str", None, [
+        {"command": "insert", "path": f"{T}/pkg/repeated.py", "insert_line": 0, "new_str": "# head"},
+        {"command": "insert", "path": f"{T}/empty.txt", "insert_line": 0, "new_str": "first"},
+        {"command": "insert", "path": f"{T}/binary.bin", "insert_line": 1, "new_str": "x"},
+        {"command": "insert", "path": f"{T}/pkg/repeated.py", "insert_line": 2, "new_str": ""}]),
+    ("edits after a failed one, then a view", None, [
+        {"command": "str_replace", "path": f"{T}/pkg/repeated.py", "old_str": "x = 1", "new_str": "x = 9"},
+        {"command": "insert", "path": f"{T}/pkg/repeated.py", "insert_line": 22, "new_str": "a\nb\n"},
+        {"command": "view", "path": f"{T}/pkg/repeated.py", "view_range": [18, -1]}]),
+]
+
+
+@pytest.fixture(scope="module")
+def openhands_aci(tmp_path_factory) -> Path:
+    """A Python 3.12 venv with the real openhands-aci 0.1.2 (the editor's imports only)."""
+    import subprocess
+
+    candidates = [*sorted(map(str, Path("/root/.pyenv/versions").glob("3.12*/bin/python"))), shutil.which("python3.12")]
+    for python in filter(None, candidates):
+        ok = subprocess.run([python, "-c", "import sys, venv; assert sys.version_info[:2] == (3, 12)"], capture_output=True)
+        if ok.returncode == 0:
+            break
+    else:
+        pytest.skip("no Python 3.12 for the openhands-aci oracle")
+    venv = tmp_path_factory.mktemp("openhands-aci") / "venv"
+    try:
+        subprocess.run([python, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=120)
+        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        subprocess.run([*pip, "--no-deps", *OH_ACI], check=True, capture_output=True, timeout=300)
+        subprocess.run([*pip, "pydantic"], check=True, capture_output=True, timeout=300)
+        subprocess.run([str(venv / "bin" / "python"), "-c", "from openhands_aci.editor import OHEditor"], check=True, capture_output=True, timeout=60)
+    except (subprocess.SubprocessError, OSError) as exc:
+        pytest.skip(f"openhands-aci 0.1.2 could not be installed: {exc}")
+    return venv / "bin" / "python"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if ".git" in p.relative_to(root).parts:
+            continue
+        rel = str(p.relative_to(root))
+        out[rel] = b"link:" + str(p.readlink()).encode() if p.is_symlink() else (p.read_bytes() if p.is_file() else b"dir")
+    return out
+
+
+@pytest.mark.parametrize("name,setup,steps", ORACLE_CASES, ids=[c[0] for c in ORACLE_CASES])
+def test_openhands_profile_matches_real_openhands_aci(name, setup, steps, openhands_aci, fixture_dir, tmp_path):
+    import subprocess
+
+    from swe_srl.sandbox import open_sandbox
+
+    case = tmp_path / "case" / "testbed"
+    shutil.copytree(fixture_dir, case, symlinks=True)
+    if setup:
+        subprocess.run(["bash", "-c", setup], cwd=case, check=True)
+    real_root = tmp_path / "real" / "testbed"
+    shutil.copytree(case, real_root, symlinks=True)
+    real_steps = json.loads(json.dumps(steps).replace(T, str(real_root)))
+    proc = subprocess.run([str(openhands_aci), "-c", OH_DRIVER, str(real_root)], input=json.dumps(real_steps),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    real = [obs.replace(str(real_root), T) for obs in json.loads(proc.stdout)]
+
+    with open_sandbox("local", repo_dir=str(case)) as sb:
+        runner = ToolRunner(sb, profile="openhands")
+        ours = [runner.run(Action.make("str_replace_editor", step)).observation for step in steps]
+        ours_tree = _tree(Path(sb.workdir))
+    for i, (a, b) in enumerate(zip(ours, real)):
+        assert normalise(a) == normalise(b), f"step {i}: ours {a!r} real {b!r}"
+    assert ours_tree == _tree(real_root)

@@ -210,3 +210,12 @@ def test_submit_returns_the_patch_and_think_does_nothing(sandbox):
     edit(sandbox, command="str_replace", path="/testbed/pkg/calc.py", old_str="a - b", new_str="b - a")
     res = run_action(sandbox, Action.make("submit", {}))
     assert res.submitted and "+    return b - a" in res.observation
+
+
+def test_swe_agent_str_replace_that_empties_a_file_fails_as_swe_agent_did(sandbox):
+    # SWE-agent writes the file, then its snippet window asserts: a traceback, exit 1.
+    res = edit(sandbox, command="str_replace", path="/testbed/README.md", old_str="# demo\n", new_str="")
+    assert res.error and res.exit_code == 1
+    assert res.observation.startswith("Traceback (most recent call last):\n")
+    assert res.observation.endswith("AssertionError: (1, 0, 1)\n")
+    assert sandbox.read_file("/testbed/README.md") == b""

@@ -128,12 +128,12 @@ class SandboxFiles:
         self.sandbox.write_file(probe.real, data)
 
     def find(self, path: str) -> tuple[str, str]:
-        """(stdout, stderr) of the editors' unquoted `find` listing, run by `sh -c`."""
+        """(stdout, stderr) of the editors' unquoted `find` listing, run by `/bin/sh -c`."""
         mark = f"__SWE_SRL_FIND_{uuid.uuid4().hex}__"
         cmd = FIND_TEMPLATE.format(path)
         script = (
             "( e=$(mktemp 2>/dev/null || echo /tmp/.swe-srl-find.$$); "
-            f"sh -c {shlex.quote(cmd)} 2>\"$e\"; echo; echo {mark}; cat \"$e\"; rm -f \"$e\" )"
+            f"/bin/sh -c {shlex.quote(cmd)} 2>\"$e\"; echo; echo {mark}; cat \"$e\"; rm -f \"$e\" )"
         )
         out = self._sh(script)
         stdout, sep, stderr = out.rpartition(f"\n{mark}\n")

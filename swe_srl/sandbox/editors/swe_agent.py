@@ -177,11 +177,15 @@ class SweAgentEditor:
             self._fail(f"Ran into {exc} while trying to write to {path}", 20)
         self.files.write(probe, data)
 
-    def _crash(self, frames: list[tuple[int, str, str]], error: str) -> None:
-        """An uncaught exception: Python's traceback on stderr, exit status 1."""
+    def _crash(self, frames: list[tuple[int, str, str, str]], error: str) -> None:
+        """An uncaught exception: the traceback (Python 3.11+'s, carets under the failing
+        expression: `source[:-len(expr)]` stays blank) on stderr, exit status 1."""
         lines = ["Traceback (most recent call last):"]
-        for lineno, func, source in [(712, "<module>", "main()"), (700, "main", "tool("), *frames]:
+        for lineno, func, source, expr in [(712, "<module>", "main()", ""), (700, "main", "tool(", ""), *frames]:
             lines += [f'  File "{SCRIPT}", line {lineno}, in {func}', f"    {source}"]
+            if expr:
+                at = source.index(expr)
+                lines.append("    " + " " * at + "^" * len(expr))
         self._out.append("\n".join(lines) + f"\n{error}\n")
         raise _Exit(1)
 
@@ -285,16 +289,21 @@ class SweAgentEditor:
             self._fail(f"No replacement was performed, old_str `{old_str}` is the same as new_str `{new_str}`.", 161)
         new_content = content.replace(old_str, new_str)
         self._write(probe, path, new_content)
+        call = (390, "__call__", "return self.str_replace(_path, old_str, new_str)", "self.str_replace(_path, old_str, new_str)")
+        if not old_str:  # an empty old_str of an empty file: str.split("") raises
+            line = 'replacement_line = file_content.split(old_str)[0].count("\\n")'
+            self._crash([call, (580, "str_replace", line, "file_content.split(old_str)")], "ValueError: empty separator")
         at = content.split(old_str)[0].count("\n")
         start = max(1, at - SNIPPET_LINES)
         end = min(at + SNIPPET_LINES + new_str.count("\n"), len(new_content.splitlines()))
         lines = new_content.split("\n")
         if not 1 <= start <= end <= len(lines):  # WindowExpander.expand_window's assertion
+            expand = "WindowExpander(suffix=path.suffix).expand_window("
             self._crash(
                 [
-                    (390, "__call__", "return self.str_replace(_path, old_str, new_str)"),
-                    (583, "str_replace", "start_line, end_line = WindowExpander(suffix=path.suffix).expand_window("),
-                    (329, "expand_window", "assert 1 <= start <= stop <= len(lines), (start, stop, len(lines))"),
+                    call,
+                    (583, "str_replace", f"start_line, end_line = {expand}", expand),
+                    (329, "expand_window", "assert 1 <= start <= stop <= len(lines), (start, stop, len(lines))", "1 <= start <= stop <= len(lines)"),
                 ],
                 f"AssertionError: {(start, end, len(lines))}",
             )
