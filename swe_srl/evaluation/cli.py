@@ -37,6 +37,7 @@ def eval_command(
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N tasks."),
     split: Optional[str] = typer.Option(None, "--tasks-split", "--split", help="Split of a Hugging Face task dataset (default: the one it publishes: train for SWE-smith and SWE-Gym, else test)."),
     image_source: Optional[str] = typer.Option(None, "--image-source", help="Image names for rows without `image`: swebench, swegym (OpenHands' xingyaoww/sweb.eval.*) or swesmith. Default: from the --tasks dataset name, else per row."),
+    tool_profile: Optional[str] = typer.Option(None, "--tool-profile", help="Tools the agent calls: swe-agent, openhands or swe-agent-windowed. Default: the policy's (a checkpoint's training profile; a replayed run's source tools), else swe-agent."),
     window: Optional[str] = typer.Option(None, "--window", help="Rounds shown per prompt: N or 'all' (default: the policy's training window, 2)."),
     temperature: float = typer.Option(0.0, "--temperature", help="0 = greedy (the paper's setting)."),
     max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="Per step (default: the checkpoint's max_completion_tokens; endpoint 4096)."),
@@ -60,7 +61,7 @@ def eval_command(
         cfg = EvalConfig(
             tasks=tasks, policy=policy, model=model, base_url=base_url, trajectories=trajectories, setting=setting,
             max_steps=max_steps, max_total_tokens=max_tokens, time_limit=time_limit, workers=workers, run_id=run_id,
-            out=out, instances=_instances(instances), limit=limit, split=split, image_source=image_source,
+            out=out, instances=_instances(instances), limit=limit, split=split, image_source=image_source, tool_profile=tool_profile,
             window=None if window is None else (window if window == "all" else int(window)),
             temperature=temperature, max_new_tokens=max_new_tokens, device=device, action_timeout=action_timeout,
             harness_timeout=harness_timeout, build_images=build_images, pull=pull, network=network,

@@ -45,6 +45,7 @@ class EvalConfig(BaseModel):
     time_limit: float | None = 1800.0
     action_timeout: float = 120.0
     window: int | Literal["all"] | None = None  # None: what the policy was trained with (2)
+    tool_profile: Literal["swe-agent", "openhands", "swe-agent-windowed"] | None = None  # None: the policy's own
     max_observation_chars: int | None = 20_000
 
     workers: int = Field(default=1, ge=1)
@@ -70,7 +71,7 @@ class EvalConfig(BaseModel):
         instances recorded under the same signature, so a retrained checkpoint or another
         setting is never reported with stale results."""
         sig = {k: getattr(self, k) for k in ("policy", "model", "trajectories", "setting", "max_steps", "max_total_tokens",
-                                              "window", "temperature", "max_new_tokens", "max_prompt_tokens", "seed")}
+                                              "window", "tool_profile", "temperature", "max_new_tokens", "max_prompt_tokens", "seed")}
         if self.policy == "model" and self.model and Path(self.model).is_dir():
             sig["checkpoint"] = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in Path(self.model).iterdir() if p.is_file())
         return json.loads(json.dumps(sig, default=str))

@@ -144,7 +144,7 @@ def _agent_phase(cfg: EvalConfig, tasks: list[dict], store: RunStore, records: d
     limits = AgentLimits(
         max_steps=cfg.max_steps, max_total_tokens=cfg.max_total_tokens, time_limit=cfg.time_limit,
         action_timeout=cfg.action_timeout, window=cfg.window if cfg.window is not None else policy.window,
-        max_observation_chars=cfg.max_observation_chars,
+        max_observation_chars=cfg.max_observation_chars, tool_profile=cfg.tool_profile,
     )
     sandbox = SandboxOptions(network=cfg.network, mem_limit=cfg.mem_limit, cpus=cfg.cpus, pull=cfg.pull)
 
