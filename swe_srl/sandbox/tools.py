@@ -97,9 +97,15 @@ class ToolRunner:
         self.profile = check_profile(profile)
         self.timeout = timeout
         self._editors: dict[str, Editor] = {}
+        self.windowed = None  # swe_srl.sandbox.windowed.WindowedTools, made on the first bash call
 
     def run(self, action: Action) -> ToolResult:
         if action.tool == "bash":
+            if self.profile == "swe-agent-windowed":  # typed at SWE-agent's prompt: never plain bash
+                from swe_srl.sandbox.windowed import WindowedTools
+
+                self.windowed = self.windowed or WindowedTools(self)
+                return self.windowed.run(action.args["command"])
             return self._bash(action.args["command"])
         if action.tool == "str_replace_editor":
             try:

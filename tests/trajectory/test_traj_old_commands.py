@@ -1,4 +1,4 @@
-"""The SWE-agent 0.x command mapper: exact mappings only, the rest kept as bash and counted."""
+"""SWE-agent's windowed commands are kept as typed (bash), counted per command."""
 
 from __future__ import annotations
 
@@ -8,49 +8,53 @@ from swe_srl.trajectory.readers.old_commands import map_command, split_command_t
 
 
 @pytest.mark.parametrize(
-    "command,cwd,tool,args",
+    "command,name",
     [
-        ("open src/a.py", "/repo", "str_replace_editor", {"command": "view", "path": "/repo/src/a.py"}),
-        ('open "/repo/a b.py" 40', None, "str_replace_editor", {"command": "view", "path": "/repo/a b.py"}),
-        ("create ../x.py", "/repo/sub", "str_replace_editor", {"command": "create", "path": "/repo/x.py", "file_text": ""}),
-        ('find_file "*.py"', "/repo", "bash", {"command": 'find . -name "*.py"'}),
-        ("find_file setup.py src", "/repo", "bash", {"command": 'find src -name "setup.py"'}),
-        ('search_dir "def add" lib', "/repo", "bash", {"command": 'grep -rn "def add" lib'}),
-        ("search_dir needle", "/repo", "bash", {"command": 'grep -rn "needle" .'}),
-        ("submit", "/repo", "submit", {}),
-        ("python -m pytest -x\n", "/repo", "bash", {"command": "python -m pytest -x"}),
+        ("open src/a.py", "open"),
+        ('open "/repo/a b.py" 40', "open"),
+        ("open src/marshmallow/fields.py 1474", "open"),
+        ("create ../x.py", "create"),
+        ('find_file "*.py"', "find_file"),
+        ("find_file setup.py src", "find_file"),
+        ('search_dir "def add" lib', "search_dir"),
+        ('search_file "docopt"', "search_file"),
+        ("goto 120", "goto"),
+        ("scroll_down", "scroll_down"),
+        ("edit 3:4\n    return a + b\nend_of_edit", "edit"),
+        ("edit 'return a - b' 'return a + b'", "edit"),
+        ("insert 'x = 1' 3", "insert"),
+        ("open 'unbalanced", "open"),
     ],
 )
-def test_exact_mappings(command, cwd, tool, args):
+def test_windowed_commands_stay_as_typed(command, name):
     counts: dict[str, int] = {}
-    rnd = map_command("r", command, cwd, counts)
-    assert (rnd.action.tool, rnd.action.args) == (tool, args)
-    assert "kept_as_bash" not in counts
+    rnd = map_command("r", command + "\n", counts)
+    assert rnd.action.tool == "bash" and rnd.action.args == {"command": command}
+    assert counts == {"windowed": 1, f"windowed.{name}": 1}
 
 
-@pytest.mark.parametrize(
-    "command,cwd,name",
-    [
-        ("edit 3:4\n    return a + b\nend_of_edit", "/repo", "edit"),
-        ("goto 120", "/repo", "goto"),
-        ("scroll_down", "/repo", "scroll_down"),
-        ('search_file "docopt"', "/repo", "search_file"),
-        ("open src/a.py", None, "open"),  # relative path, unknown directory
-        ("open 'unbalanced", "/repo", "open"),
-        ("submit now", "/repo", "submit"),
-    ],
-)
-def test_windowed_and_unresolvable_commands_stay_bash(command, cwd, name):
+def test_edit_block_is_one_command_with_its_lines():
+    text = "edit 53:61\n    def __init__(\n        self,\nend_of_edit\n"
+    rnd = map_command("r", text, {})
+    assert rnd.action.args["command"] == text.strip()
+    assert rnd.action_text == (
+        "<function=bash>\n<parameter=command>\nedit 53:61\n    def __init__(\n        self,\nend_of_edit\n"
+        "</parameter>\n</function>"
+    )
+
+
+@pytest.mark.parametrize("command", ["python -m pytest -x\n", "ls -F", "grep -r open src"])
+def test_plain_commands_are_bash_and_not_counted(command):
     counts: dict[str, int] = {}
-    rnd = map_command("r", command, cwd, counts)
-    assert rnd.action.tool == "bash" and rnd.action.args["command"] == command.strip()
-    assert counts == {"kept_as_bash": 1, f"kept_as_bash.{name}": 1}
+    rnd = map_command("r", command, counts)
+    assert (rnd.action.tool, rnd.action.args) == ("bash", {"command": command.strip()})
+    assert counts == {}
 
 
-def test_open_with_line_is_a_plain_view_and_counted():
-    counts: dict[str, int] = {}
-    map_command("r", "open a.py 536", "/repo", counts)
-    assert counts == {"open_line_dropped": 1}
+def test_bare_submit_is_the_submit_call():
+    assert map_command("r", "submit\n", {}).action.tool == "submit"
+    other = map_command("r", "submit now", {})
+    assert other.action.tool == "bash" and other.action.args == {"command": "submit now"}
 
 
 def test_fenced_command_is_the_last_outer_block():

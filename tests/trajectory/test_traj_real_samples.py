@@ -100,7 +100,8 @@ def test_openhands_event_stream_skips_ipython(load_json):
 
 def test_nebius_old_commands(load_json):
     trajs = [read_record(r, f"n#{i}") for i, r in enumerate(load_json("nebius_swe_agent/sample_raw.json"))]
-    assert [t.counts.get("kept_as_bash", 0) for t in trajs] == [1, 4, 1, 2, 8]
+    assert [t.counts.get("windowed", 0) for t in trajs] == [3, 7, 2, 5, 10]
+    assert {t.tool_profile for t in trajs} == {"swe-agent-windowed"}
     t = trajs[0]
     assert (t.instance_id, t.trajectory_id, t.resolved, t.workspace) == (
         "tomerfiliba__plumbum-366",
@@ -109,14 +110,21 @@ def test_nebius_old_commands(load_json):
         "/plumbum",
     )
     texts = [r.action_text for r in t.rounds]
-    assert texts[1] == '<function=bash>\n<parameter=command>find plumbum -name "image.py"</parameter>\n</function>'
-    assert t.rounds[2].action.args == {"command": "view", "path": "/plumbum/plumbum/cli/image.py"}
+    assert texts[1] == '<function=bash>\n<parameter=command>find_file "image.py" plumbum</parameter>\n</function>'
+    assert t.rounds[2].action.args == {"command": "open plumbum/cli/image.py"}
     assert t.rounds[3].action.args["command"] == "edit 5:5\nimport plumbum.cli as cli\nend_of_edit"
     assert t.rounds[5].action.tool == "submit"
-    # the footer is gone, the output stays
-    assert t.rounds[0].observation.endswith("translations.py*\n")
-    assert "(Open file:" not in "".join(r.observation for t in trajs for r in t.rounds)
-    assert trajs[4].counts == {"kept_as_bash": 8, "kept_as_bash.search_file": 2, "kept_as_bash.goto": 1, "kept_as_bash.edit": 5}
+    # observations are kept as recorded, SWE-agent's prompt footer included
+    assert t.rounds[0].observation.endswith("translations.py*\n\n(Open file: n/a)\n(Current directory: /plumbum)\nbash-$")
+    assert t.rounds[4].observation == (
+        "Your command ran successfully and did not produce any output.\n"
+        "(Open file: /plumbum/plumbum/cli/image.py)\n(Current directory: /plumbum)\nbash-$"
+    )
+    assert trajs[1].rounds[4].action.args == {"command": "open oqupy/process_tensor.py 536"}
+    assert trajs[4].counts == {
+        "windowed": 10, "windowed.find_file": 1, "windowed.open": 1, "windowed.search_file": 2,
+        "windowed.goto": 1, "windowed.edit": 5,
+    }
 
 
 def test_swe_agent_traj_variants(real):
@@ -125,19 +133,30 @@ def test_swe_agent_traj_variants(real):
     default, fc, xml = trajs
     assert default.workspace == xml.workspace == "/marshmallow-code__marshmallow"
     assert fc.workspace == "/testbed" and fc.model == "gpt-4o"
-    assert fc.rounds[0].action.args == {"command": "create", "path": "/testbed/reproduce.py", "file_text": ""}
-    assert fc.rounds[4].action.args == {"command": 'find src -name "fields.py"'}
-    assert fc.rounds[5].action.args == {"command": "view", "path": "/testbed/src/marshmallow/fields.py"}
+    assert {t.tool_profile for t in trajs} == {"swe-agent-windowed"}
+    assert fc.counts["swe_agent_1x_windowed"] == 1 and "swe_agent_1x_windowed" not in default.counts
+    assert fc.rounds[0].action.args == {"command": "create reproduce.py"}
+    assert fc.rounds[4].action.args == {"command": "find_file fields.py src"}
+    assert fc.rounds[5].action.args == {"command": 'open "src/marshmallow/fields.py" 1474'}
     assert fc.rounds[1].action.args["command"].startswith("insert 'from marshmallow.fields import TimeDelta")
-    assert fc.rounds[2].observation == "344"
-    assert [t.counts.get("kept_as_bash") for t in trajs] == [3, 3, 3]
-    assert xml.rounds[0].action.args == {
-        "command": "create",
-        "path": "/marshmallow-code__marshmallow/reproduce.py",
-        "file_text": "",
-    }
+    assert fc.rounds[2].observation == "344\n(Open file: /testbed/reproduce.py)\n(Current directory: /testbed)\nbash-$"
+    assert [t.counts.get("windowed") for t in trajs] == [7, 6, 6]
+    assert [t.counts.get("windowed.edit") for t in trajs] == [3, 2, 3]
+    assert xml.rounds[0].action.args == {"command": "create reproduce.py"}
+    assert default.rounds[8].action.args == {"command": "open src/marshmallow/fields.py 1474"}
+    assert default.rounds[3].observation == (
+        "[File: /marshmallow-code__marshmallow/reproduce.py (1 lines total)]\n1:\n\n"
+        "(Open file: /marshmallow-code__marshmallow/reproduce.py)\n(Current directory: /marshmallow-code__marshmallow)\nbash-$"
+    )
+    # the 0.x history records no observation after submit; the step's patch fills it
+    assert default.rounds[-1].observation.lstrip().startswith("diff --git a/src/marshmallow/fields.py")
     assert all(t.rounds[-1].action.tool == "submit" for t in trajs)
     assert fc.patch.lstrip().startswith("diff --git a/src/marshmallow/fields.py")
+
+
+def test_function_calling_runs_without_footers_keep_the_default_profile(real):
+    trajs = list(read_trajectories(real / "swe_smith"))
+    assert trajs and {t.tool_profile for t in trajs} == {None}
 
 
 def test_same_run_in_two_renderings_gives_same_actions(real):

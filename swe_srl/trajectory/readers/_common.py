@@ -147,14 +147,20 @@ def bump(counts: dict[str, int], key: str, n: int = 1) -> None:
 def finish(
     record_id: str,
     rounds: list[Round],
+    *,
+    tool_profile: str | None = None,
     **fields: Any,
 ) -> Trajectory:
-    """Build the Trajectory, refusing empty ones."""
+    """Build the Trajectory, refusing empty ones.
+
+    ``tool_profile`` names the tools that recorded the run (see
+    `swe_srl.sandbox.tools.PROFILES`); None leaves it to the source format's default.
+    """
     if not rounds:
         raise TrajectoryError(record_id, "no actions in trajectory")
     fields.setdefault("trajectory_id", record_id)
     fields.setdefault("instance_id", record_id)
-    return Trajectory(rounds=rounds, **fields)
+    return Trajectory(rounds=rounds, tool_profile=tool_profile, **fields)
 
 
 def as_bool(value: Any) -> bool | None:

@@ -1,9 +1,10 @@
 """nebius/SWE-agent-trajectories: SWE-agent 0.x runs as {role: system|user|ai, text}.
 
-Each `ai` turn is discussion then one fenced command from the old SWE-agent command
-set (see old_commands for what maps exactly). User turns are observations ending in the
-"(Open file)(Current directory) bash-$" footer, which is stripped; its directory is
-tracked so relative paths in `open`/`create` become absolute. `target` is resolved.
+Each `ai` turn is discussion then one fenced command from SWE-agent's 0.x command set,
+kept as typed (see old_commands). User turns are observations ending in the
+"(Open file)(Current directory) bash-$" footer; they are kept whole, footer included, since
+the windowed tool profile replays it too. The first footer names the workspace root.
+`target` is resolved.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from swe_srl.trajectory.readers._common import (
     finish,
     split_footer,
 )
-from swe_srl.trajectory.readers.old_commands import map_command, split_command_tag, split_fenced
+from swe_srl.trajectory.readers.old_commands import TOOL_PROFILE, map_command, split_command_tag, split_fenced
 
 NAME = "nebius"
 
@@ -32,25 +33,22 @@ def old_style_rounds(record_id: str, turns: list[tuple[str, str]], counts: dict[
     """
     rounds: list[Round] = []
     waiting: Round | None = None
-    cwd: str | None = None
     first_user: str | None = None
     root: str | None = None
     for i, (role, text) in enumerate(turns):
         if role == "user":
-            out, directory = split_footer(text)
             if first_user is None and not rounds:
-                first_user, root = text, directory
+                first_user, root = text, split_footer(text)[1]
             elif waiting is not None:
-                waiting.observation = out
+                waiting.observation = text
                 waiting = None
-            cwd = directory or cwd
         elif role in ("ai", "assistant"):
             parts = split_fenced(text) or split_command_tag(text)
             if parts is None:
                 bump(counts, "skipped_format_errors")
                 waiting = None
                 continue
-            waiting = map_command(record_id, parts[1], cwd, counts, parts[0].strip(), where=f"turn {i}")
+            waiting = map_command(record_id, parts[1], counts, parts[0].strip(), where=f"turn {i}")
             rounds.append(waiting)
         elif role != "system":
             raise TrajectoryError(record_id, f"turn {i} has unknown role {role!r}")
@@ -84,6 +82,7 @@ def read_nebius(record: dict, record_id: str) -> Trajectory:
         workspace=root,
         model=record.get("model_name") or None,
         counts=counts,
+        tool_profile=TOOL_PROFILE,
     )
 
 

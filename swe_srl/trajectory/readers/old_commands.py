@@ -1,102 +1,47 @@
-"""The SWE-agent 0.x command set (nebius data, old .traj files) mapped to canonical calls.
+"""SWE-agent's windowed command set (0.x: nebius, old .traj; 1.x windowed tools) as rounds.
 
-Only exact mappings become editor calls or rewritten shell commands:
-  open FILE [LINE]      -> str_replace_editor view FILE (plain view: the 100-line window
-                           around LINE has no exact view_range equivalent)
-  create FILE           -> str_replace_editor create FILE with empty file_text
-  find_file NAME [DIR]  -> bash  find DIR -name "NAME"
-  search_dir TERM [DIR] -> bash  grep -rn TERM DIR
-  submit                -> submit
-Windowed commands (edit L1:L2 ... end_of_edit, insert, goto, scroll_up/down,
-search_file, filemap) depend on the agent's open-file state; they stay bash with the raw
-text and are counted as ``kept_as_bash`` so a manifest can report them. Anything else is
-a shell command. Relative FILE paths are resolved against the current directory the
-observation footers name; with no known directory they are kept as bash too.
+Every command is kept exactly as the expert typed it at SWE-agent's prompt: canonical
+`bash` whose `command` is the full text, edit block included (`open FILE 1474`,
+`edit 53:61\\n...\\nend_of_edit`, `edit 'search' 'replace'`). Such trajectories carry
+`tool_profile = "swe-agent-windowed"`, so replay runs them through
+`swe_srl.sandbox.windowed`, which emulates the commands (window, edit, lint, search) or
+refuses them as not replayable; an edit block is never handed to a shell. Only a bare
+`submit` becomes the canonical `submit` call. Counts: `windowed.<command>` per command
+used, `windowed` in all.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
-import shlex
 
 from swe_srl.trajectory.model import Round, make_round
 from swe_srl.trajectory.readers._common import bump
 
-WINDOWED = frozenset(
-    {"edit", "insert", "append", "goto", "scroll_up", "scroll_down", "search_file", "filemap", "search_file_in_window"}
-)
-MAPPED = frozenset({"open", "create", "find_file", "search_dir", "submit"})
-SPECIAL = WINDOWED | MAPPED
+TOOL_PROFILE = "swe-agent-windowed"
+WINDOWED = frozenset({
+    "open", "goto", "scroll_up", "scroll_down", "create", "edit", "insert", "append",
+    "search_file", "search_dir", "find_file", "filemap", "search_file_in_window",
+})
+# Bash commands that read back as another call (the writers refuse them in strict mode).
+MAPPED = frozenset({"submit"})
 _FENCE = re.compile(r"^```(\S*)\s*\n|^```\s*$", re.MULTILINE)
 
 
-def _dq(text: str) -> str:
-    # Double quotes as SWE-agent's own docs write them, unless that would change meaning.
-    if not any(c in text for c in '"$`\\!'):
-        return f'"{text}"'
-    return shlex.quote(text)
+def command_name(command: str) -> str:
+    words = command.split(None, 1)
+    return words[0] if words else ""
 
 
-def _abs(path: str, cwd: str | None) -> str | None:
-    if path.startswith("/"):
-        return posixpath.normpath(path)
-    if cwd is None:
-        return None
-    return posixpath.normpath(posixpath.join(cwd, path))
-
-
-def _keep(record_id: str, command: str, name: str, counts: dict[str, int], thought: str, where: str) -> Round:
-    bump(counts, "kept_as_bash")
-    bump(counts, f"kept_as_bash.{name}")
-    return make_round(record_id, "bash", {"command": command}, thought, where=where)
-
-
-def map_command(
-    record_id: str,
-    command: str,
-    cwd: str | None,
-    counts: dict[str, int],
-    thought: str = "",
-    where: str = "",
-) -> Round:
-    """One old-style command text as a canonical round (see the module docstring)."""
-    command = command.strip("\n").rstrip()
-    stripped = command.strip()
-    name = stripped.split(None, 1)[0] if stripped else ""
-    if not name:
-        return make_round(record_id, "bash", {"command": command}, thought, where=where)
-    if name not in SPECIAL:
-        return make_round(record_id, "bash", {"command": stripped}, thought, where=where)
-    if name in WINDOWED or "\n" in stripped:
-        return _keep(record_id, stripped, name, counts, thought, where)
-    try:
-        argv = shlex.split(stripped)
-    except ValueError:
-        return _keep(record_id, stripped, name, counts, thought, where)
-    args = argv[1:]
-    if name == "submit" and not args:
+def map_command(record_id: str, command: str, counts: dict[str, int], thought: str = "", where: str = "") -> Round:
+    """One command typed at SWE-agent's prompt as a canonical round (see the module docstring)."""
+    command = command.strip()
+    name = command_name(command)
+    if command == "submit":
         return make_round(record_id, "submit", {}, thought, where=where)
-    if name == "open" and len(args) in (1, 2):
-        path = _abs(args[0], cwd)
-        if path is not None:
-            if len(args) == 2:
-                bump(counts, "open_line_dropped")
-            return make_round(record_id, "str_replace_editor", {"command": "view", "path": path}, thought, where=where)
-    if name == "create" and len(args) == 1:
-        path = _abs(args[0], cwd)
-        if path is not None:
-            call = {"command": "create", "path": path, "file_text": ""}
-            return make_round(record_id, "str_replace_editor", call, thought, where=where)
-    if name == "find_file" and len(args) in (1, 2):
-        where_dir = args[1] if len(args) == 2 else "."
-        cmd = f"find {shlex.quote(where_dir)} -name {_dq(args[0])}"
-        return make_round(record_id, "bash", {"command": cmd}, thought, where=where)
-    if name == "search_dir" and len(args) in (1, 2):
-        where_dir = args[1] if len(args) == 2 else "."
-        cmd = f"grep -rn {_dq(args[0])} {shlex.quote(where_dir)}"
-        return make_round(record_id, "bash", {"command": cmd}, thought, where=where)
-    return _keep(record_id, stripped, name, counts, thought, where)
+    if name in WINDOWED:
+        bump(counts, "windowed")
+        bump(counts, f"windowed.{name}")
+    return make_round(record_id, "bash", {"command": command}, thought, where=where)
 
 
 def split_fenced(text: str) -> tuple[str, str] | None:

@@ -1,10 +1,13 @@
 """SWE-agent `.traj` files (0.x and 1.x, including SWE-smith's own runs).
 
-The `history` with assistant `tool_calls` is the most exact record (function calling:
-bash, str_replace_editor, submit, or old commands such as open/create/edit, which go
-through the same old-command mapper as nebius). Without tool calls, the steps in
-`trajectory[]` (already-extracted action strings) are used, and as a last resort the
-fenced or `<command>` actions in the history's assistant text.
+The `history` is what the model saw. With assistant `tool_calls` (function calling:
+bash, str_replace_editor, submit, or windowed commands such as open/create/edit/insert,
+kept as typed like nebius's) it gives the rounds; so do the fenced or `<command>` actions
+of a 0.x history, whose observations keep SWE-agent's prompt footer; `trajectory[]` steps
+fill what the history lacks (the submit's patch) or stand alone when there is no history.
+A run whose observations carry the footer, or that uses windowed commands, gets
+`tool_profile = "swe-agent-windowed"`; a 1.x function-calling one is also counted in
+`swe_agent_1x_windowed` (its tools print differently; see `swe_srl.sandbox.windowed`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from swe_srl.trajectory.readers._common import (
     workspace_from_prompt,
 )
 from swe_srl.trajectory.readers.nebius import old_style_rounds
-from swe_srl.trajectory.readers.old_commands import map_command
+from swe_srl.trajectory.readers.old_commands import TOOL_PROFILE, map_command
 
 NAME = "swe_agent"
 
@@ -56,13 +59,9 @@ def _instance_id(record: dict, rc: dict, record_id: str) -> str:
     return name
 
 
-def _function_calling(record_id: str, history: list[dict], counts: dict[str, int], cwd: str | None) -> list[Round]:
-    state = {"cwd": cwd}
-
+def _function_calling(record_id: str, history: list[dict], counts: dict[str, int]) -> list[Round]:
     def observe(text: str) -> str:
-        out, directory = split_footer(strip_observation_prefix(text))
-        state["cwd"] = directory or state["cwd"]
-        return out
+        return strip_observation_prefix(text)
 
     def convert(name: str, args: dict, thought: str, where: str, msg: dict) -> Round:
         if name in TOOL_ALIASES:
@@ -71,22 +70,25 @@ def _function_calling(record_id: str, history: list[dict], counts: dict[str, int
         text = msg.get("action") if len(msg.get("tool_calls") or []) == 1 else None
         if not isinstance(text, str) or not text.strip():
             text = " ".join([name, *(shlex.quote(str(v)) for v in args.values())])
-        return map_command(record_id, text, state["cwd"], counts, thought, where=where)
+        return map_command(record_id, text, counts, thought, where=where)
 
     return tool_call_rounds(record_id, history, counts, convert=convert, observe=observe)
 
 
-def _from_steps(record_id: str, steps: list[dict], counts: dict[str, int], cwd: str | None) -> list[Round]:
+def _from_steps(record_id: str, steps: list[dict], counts: dict[str, int]) -> list[Round]:
     rounds = []
     for i, step in enumerate(steps):
         if not isinstance(step, dict) or not isinstance(step.get("action"), str):
             raise TrajectoryError(record_id, f"trajectory step {i} has no action")
         thought = str(step.get("thought") or "").strip()
-        rnd = map_command(record_id, step["action"], cwd, counts, thought, where=f"step {i}")
-        rnd.observation, directory = split_footer(strip_observation_prefix(str(step.get("observation") or "")))
-        cwd = directory or cwd
+        rnd = map_command(record_id, step["action"], counts, thought, where=f"step {i}")
+        rnd.observation = strip_observation_prefix(str(step.get("observation") or ""))
         rounds.append(rnd)
     return rounds
+
+
+def _has_footer(text: str) -> bool:
+    return split_footer(text)[1] is not None
 
 
 def read_swe_agent(record: dict, record_id: str) -> Trajectory:
@@ -109,15 +111,24 @@ def read_swe_agent(record: dict, record_id: str) -> Trajectory:
     repo_name = ((rc.get("env") or {}).get("repo") or {}).get("repo_name")
     # The footer names where the run really happened (replays keep the original paths).
     workspace = cwd or workspace_from_prompt(first_user) or (f"/{repo_name}" if repo_name else None)
-    cwd = cwd or workspace
     counts: dict[str, int] = {}
-    if any(m.get("tool_calls") for m in history):
-        rounds = _function_calling(record_id, history, counts, cwd)
-    elif any(isinstance(s, dict) and s.get("action") for s in steps):
-        rounds = _from_steps(record_id, steps, counts, cwd)
-    else:
-        turns = [(m["role"], content_text(m.get("content"))) for m in history]
+    turns = [(m["role"], content_text(m.get("content"))) for m in history]
+    function_calling = any(m.get("tool_calls") for m in history)
+    if function_calling:
+        rounds = _function_calling(record_id, history, counts)
+    elif any(role == "assistant" for role, _ in turns) and any(_has_footer(t) for role, t in turns[1:] if role == "user"):
         rounds = old_style_rounds(record_id, turns, counts)[0]
+        if len(rounds) == len(steps):  # the history has no observation after the submit
+            for rnd, step in zip(rounds, steps):
+                if not rnd.observation and isinstance(step, dict) and step.get("observation"):
+                    rnd.observation = str(step["observation"])
+    elif any(isinstance(s, dict) and s.get("action") for s in steps):
+        rounds = _from_steps(record_id, steps, counts)
+    else:
+        rounds = old_style_rounds(record_id, turns, counts)[0]
+    windowed = bool(counts.get("windowed")) or any(_has_footer(r.observation) for r in rounds)
+    if windowed and function_calling:
+        counts["swe_agent_1x_windowed"] = 1
     ps = rc.get("problem_statement") or {}
     issue = ps["text"].strip() if isinstance(ps, dict) and ps.get("text") else (extract_issue(first_user) if first_user else None)
     model = ((rc.get("agent") or {}).get("model") or {}).get("name")
@@ -134,6 +145,7 @@ def read_swe_agent(record: dict, record_id: str) -> Trajectory:
         workspace=workspace,
         model=model,
         counts=counts,
+        tool_profile=TOOL_PROFILE if windowed else None,
     )
 
 
