@@ -29,7 +29,7 @@ def collect(
     action_timeout: float = typer.Option(120.0, help="Seconds before one replayed action is killed."),
     divergence_threshold: float = typer.Option(0.2, help="Flag a step whose replayed observation differs from the recorded one by more than this (1 - similarity)."),
     network: bool = typer.Option(False, help="Give replay sandboxes network access."),
-    tool_profile: Optional[str] = typer.Option(None, "--tool-profile", help="Tools to replay with: swe-agent, openhands or swe-agent-windowed. Default: the tools that recorded each trajectory (from its format)."),
+    tool_profile: Optional[str] = typer.Option(None, "--tool-profile", help="Tools to replay with: swe-agent, openhands, swe-agent-windowed or swe-agent-windowed-1.x. Default: the tools that recorded each trajectory (from its format)."),
     instance_ids: Optional[str] = typer.Option(None, "--instance-ids", help="Only trajectories of these task instances (comma-separated)."),
 ) -> None:
     """Replay expert trajectories in sandboxes and write one training step per expert action."""

@@ -73,7 +73,7 @@ def tool_key(action: Action, profile: str) -> str:
     """The per-tool bucket a step is counted in (`editor:view`, `windowed:edit`, `bash`...)."""
     if action.tool == "str_replace_editor":
         return f"editor:{action.args.get('command', '?')}"
-    if action.tool == "bash" and profile == "swe-agent-windowed":
+    if action.tool == "bash" and profile.startswith("swe-agent-windowed"):
         words = action.args.get("command", "").split()
         if words and words[0] in WINDOWED_COMMANDS:
             return f"windowed:{words[0]}"
@@ -185,8 +185,9 @@ def replay(traj: Trajectory, task: Task, image: str, opts: ReplayOptions) -> tup
                 counts["not_replayable"] += 1
                 continue
             row.observation = result.observation
-            row.divergence = divergence(rnd.observation, result.observation, rnd.action)
-            if row.divergence > opts.divergence_threshold:
+            # Nothing recorded (a run's last submit): nothing to diverge from.
+            row.divergence = divergence(rnd.observation, result.observation, rnd.action) if rnd.observation else None
+            if row.divergence is not None and row.divergence > opts.divergence_threshold:
                 divergences += 1
                 counts["divergences"] += 1
             for later in rows[k + 1:]:  # history shows the world the policy will see

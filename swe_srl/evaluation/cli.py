@@ -37,7 +37,7 @@ def eval_command(
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N tasks."),
     split: Optional[str] = typer.Option(None, "--tasks-split", "--split", help="Split of a Hugging Face task dataset (default: the one it publishes: train for SWE-smith and SWE-Gym, else test)."),
     image_source: Optional[str] = typer.Option(None, "--image-source", help="Image names for rows without `image`: swebench, swegym (OpenHands' xingyaoww/sweb.eval.*) or swesmith. Default: from the --tasks dataset name, else per row."),
-    tool_profile: Optional[str] = typer.Option(None, "--tool-profile", help="Tools the agent calls: swe-agent, openhands or swe-agent-windowed. Default: the policy's (a checkpoint's training profile; a replayed run's source tools), else swe-agent."),
+    tool_profile: Optional[str] = typer.Option(None, "--tool-profile", help="Tools the agent calls: swe-agent, openhands, swe-agent-windowed or swe-agent-windowed-1.x. Default: the policy's (a checkpoint's training profile; a replayed run's source tools), else swe-agent."),
     window: Optional[str] = typer.Option(None, "--window", help="Rounds shown per prompt: N or 'all' (default: the policy's training window, 2)."),
     temperature: float = typer.Option(0.0, "--temperature", help="0 = greedy (the paper's setting)."),
     max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="Per step (default: the checkpoint's max_completion_tokens; endpoint 4096)."),

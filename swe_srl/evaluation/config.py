@@ -45,7 +45,7 @@ class EvalConfig(BaseModel):
     time_limit: float | None = 1800.0
     action_timeout: float = 120.0
     window: int | Literal["all"] | None = None  # None: what the policy was trained with (2)
-    tool_profile: Literal["swe-agent", "openhands", "swe-agent-windowed"] | None = None  # None: the policy's own
+    tool_profile: str | None = None  # swe_srl.sandbox.tools.PROFILES; None: the policy's own
     max_observation_chars: int | None = 20_000
 
     workers: int = Field(default=1, ge=1)
@@ -58,6 +58,13 @@ class EvalConfig(BaseModel):
     mem_limit: str = "4g"
     cpus: float = 2.0
     seed: int = 0
+
+    @field_validator("tool_profile")
+    @classmethod
+    def _tool_profile(cls, value: str | None) -> str | None:
+        from swe_srl.sandbox.tools import check_profile
+
+        return None if value is None else check_profile(value)
 
     @field_validator("run_id")
     @classmethod

@@ -63,9 +63,10 @@ class NotReplayable(Exception):
 #   swe-agent           SWE-agent's tools/edit_anthropic str_replace_editor (SWE-smith,
 #                       SWE-agent 1.x function calling) and a plain bash tool
 #   openhands           openhands-aci 0.1 OHEditor as OpenHands wraps it (SWE-Gym)
-#   swe-agent-windowed  SWE-agent's windowed command set (0.x: nebius, old .traj files;
-#                       1.x windowed tools) typed into its bash prompt
-PROFILES = ("swe-agent", "openhands", "swe-agent-windowed")
+#   swe-agent-windowed  SWE-agent 0.x's windowed command set (nebius, old .traj files)
+#                       typed into its bash prompt
+#   swe-agent-windowed-1.x  SWE-agent 1.x's windowed tools (open, edit 'a' 'b', insert ...)
+PROFILES = ("swe-agent", "openhands", "swe-agent-windowed", "swe-agent-windowed-1.x")
 DEFAULT_PROFILE = "swe-agent"
 _FORMAT_PROFILES = {
     "swe_smith": "swe-agent",
@@ -101,10 +102,10 @@ class ToolRunner:
 
     def run(self, action: Action) -> ToolResult:
         if action.tool == "bash":
-            if self.profile == "swe-agent-windowed":  # typed at SWE-agent's prompt: never plain bash
+            if self.profile.startswith("swe-agent-windowed"):  # typed at SWE-agent's prompt: never plain bash
                 from swe_srl.sandbox.windowed import WindowedTools
 
-                self.windowed = self.windowed or WindowedTools(self)
+                self.windowed = self.windowed or WindowedTools(self, dialect="1.x" if self.profile.endswith("1.x") else "0.x")
                 return self.windowed.run(action.args["command"])
             return self._bash(action.args["command"])
         if action.tool == "str_replace_editor":

@@ -683,7 +683,3 @@ def _split_name(text: str) -> tuple[str, str]:
     name = _first(stripped)
     return name, stripped[len(name):]
 
-
-def dialect_for(traj) -> str:
-    """The dialect a trajectory's windowed commands replay with (readers mark 1.x runs)."""
-    return "1.x" if traj.counts.get("swe_agent_1x_windowed") else "0.x"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 START, END = ">>>>> Start Test Output", ">>>>> End Test Output"
@@ -12,8 +13,14 @@ _STATUS = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)", re.M)
 
 
 def run_eval(row: dict, repo: Path, tmp: Path) -> str:
-    """Run the row's eval script on the host with /testbed meaning ``repo``; return the log."""
+    """Run the row's eval script on the host with /testbed meaning ``repo``; return the log.
+
+    The host has no /opt/miniconda3: the image's env activation lines become no-ops and
+    `pytest` is this interpreter's, whose environment holds what the env would.
+    """
     script = row["eval_script"].replace("/testbed", str(repo))
+    script = script.replace("source /opt/miniconda3/bin/activate\n", ":\n").replace("conda activate testbed\n", ":\n")
+    script = re.sub(r"(?m)^pytest ", f"{sys.executable} -m pytest ", script)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     # The script runs `git config --global`; keep that away from the user's config.
     env.update(GIT_CONFIG_GLOBAL=str(tmp / "gitconfig"), GIT_CONFIG_NOSYSTEM="1", PYTHONDONTWRITEBYTECODE="1")

@@ -15,7 +15,7 @@ import pytest
 
 from swe_srl.sandbox import open_sandbox
 from swe_srl.sandbox.tools import NotReplayable, ToolRunner
-from swe_srl.sandbox.windowed import WindowedTools, dialect_for, split_lint
+from swe_srl.sandbox.windowed import WindowedTools, split_lint
 from swe_srl.trajectory.actions import Action
 from swe_srl.trajectory.sources import read_trajectories
 
@@ -77,7 +77,7 @@ def test_real_instance_apispec_811_replays_byte_for_byte(apispec_image):
 
     image, task = apispec_image
     traj = next(t for t in _trajs("nebius_swe_agent/sample_raw.json") if t.instance_id == task["instance_id"])
-    assert traj.tool_profile == "swe-agent-windowed" and dialect_for(traj) == "0.x"
+    assert traj.tool_profile == "swe-agent-windowed"
     assert len(traj.rounds) == 5 and traj.rounds[-1].action.tool == "submit"
     with open_sandbox("docker", image=image, base_commit=task["base_commit"]) as sb:
         runner = ToolRunner(sb, profile=traj.tool_profile)
@@ -148,7 +148,7 @@ def test_function_calling_demo_1x_tools(win):
     # Its terminal printed CRLF; the text is otherwise the same.
     sb, run = win
     default, fc, xml = _trajs("swe_agent_traj")
-    assert dialect_for(fc) == "1.x"
+    assert fc.tool_profile == "swe-agent-windowed-1.x"
     sb.write_file("/testbed/src/marshmallow/fields.py", _fields_py(default))
     _replay(run, fc.rounds[:2] + fc.rounds[5:8], dialect="1.x", fix=lambda s: s.replace("\r\n", "\n"))
     assert "Text replaced." in fc.rounds[7].observation

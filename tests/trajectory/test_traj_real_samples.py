@@ -133,8 +133,8 @@ def test_swe_agent_traj_variants(real):
     default, fc, xml = trajs
     assert default.workspace == xml.workspace == "/marshmallow-code__marshmallow"
     assert fc.workspace == "/testbed" and fc.model == "gpt-4o"
-    assert {t.tool_profile for t in trajs} == {"swe-agent-windowed"}
-    assert fc.counts["swe_agent_1x_windowed"] == 1 and "swe_agent_1x_windowed" not in default.counts
+    assert default.tool_profile == xml.tool_profile == "swe-agent-windowed"
+    assert fc.tool_profile == "swe-agent-windowed-1.x"
     assert fc.rounds[0].action.args == {"command": "create reproduce.py"}
     assert fc.rounds[4].action.args == {"command": "find_file fields.py src"}
     assert fc.rounds[5].action.args == {"command": 'open "src/marshmallow/fields.py" 1474'}

@@ -18,6 +18,7 @@ from swe_srl.trajectory.model import Round, make_round
 from swe_srl.trajectory.readers._common import bump
 
 TOOL_PROFILE = "swe-agent-windowed"
+WINDOWED_1X_PROFILE = "swe-agent-windowed-1.x"  # SWE-agent 1.x windowed tools (function calling)
 WINDOWED = frozenset({
     "open", "goto", "scroll_up", "scroll_down", "create", "edit", "insert", "append",
     "search_file", "search_dir", "find_file", "filemap", "search_file_in_window",

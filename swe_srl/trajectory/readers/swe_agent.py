@@ -6,8 +6,8 @@ kept as typed like nebius's) it gives the rounds; so do the fenced or `<command>
 of a 0.x history, whose observations keep SWE-agent's prompt footer; `trajectory[]` steps
 fill what the history lacks (the submit's patch) or stand alone when there is no history.
 A run whose observations carry the footer, or that uses windowed commands, gets
-`tool_profile = "swe-agent-windowed"`; a 1.x function-calling one is also counted in
-`swe_agent_1x_windowed` (its tools print differently; see `swe_srl.sandbox.windowed`).
+`tool_profile = "swe-agent-windowed"`; a 1.x function-calling one gets
+`"swe-agent-windowed-1.x"` (its tools print differently; see `swe_srl.sandbox.windowed`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from swe_srl.trajectory.readers._common import (
     workspace_from_prompt,
 )
 from swe_srl.trajectory.readers.nebius import old_style_rounds
-from swe_srl.trajectory.readers.old_commands import TOOL_PROFILE, map_command
+from swe_srl.trajectory.readers.old_commands import TOOL_PROFILE, WINDOWED_1X_PROFILE, map_command
 
 NAME = "swe_agent"
 
@@ -127,8 +127,7 @@ def read_swe_agent(record: dict, record_id: str) -> Trajectory:
     else:
         rounds = old_style_rounds(record_id, turns, counts)[0]
     windowed = bool(counts.get("windowed")) or any(_has_footer(r.observation) for r in rounds)
-    if windowed and function_calling:
-        counts["swe_agent_1x_windowed"] = 1
+    profile = (WINDOWED_1X_PROFILE if function_calling else TOOL_PROFILE) if windowed else None
     ps = rc.get("problem_statement") or {}
     issue = ps["text"].strip() if isinstance(ps, dict) and ps.get("text") else (extract_issue(first_user) if first_user else None)
     model = ((rc.get("agent") or {}).get("model") or {}).get("name")
@@ -145,7 +144,7 @@ def read_swe_agent(record: dict, record_id: str) -> Trajectory:
         workspace=workspace,
         model=model,
         counts=counts,
-        tool_profile=TOOL_PROFILE if windowed else None,
+        tool_profile=profile,
     )
 
 
