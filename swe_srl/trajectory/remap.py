@@ -58,6 +58,7 @@ def remap_workspace(traj: Trajectory, target: str = "/testbed", root: str | None
             thought=sub(rnd.thought),
             action=Action.make(rnd.action.tool, {k: sub(v) for k, v in rnd.action.args.items()}),
             observation=sub(rnd.observation),
+            exit_code=rnd.exit_code,
         )
         for rnd in traj.rounds
     ]

@@ -26,6 +26,7 @@ from typing import Any, Callable
 from swe_srl.trajectory.actions import Action, to_text
 from swe_srl.trajectory.model import Round, Trajectory
 from swe_srl.trajectory.readers.mini_swe_agent import is_submit
+from swe_srl.trajectory.readers._common import split_footer
 from swe_srl.trajectory.readers.old_commands import MAPPED
 
 
@@ -453,7 +454,10 @@ def write_nebius(traj: Trajectory, strict: bool = True) -> dict:
         if rnd.action.tool == "str_replace_editor" and command.startswith(("open ", "create ")):
             open_file = rnd.action.args["path"]
         if _needs_reply(rnd):
-            turns.append({**turn, "role": "user", "text": f"{rnd.observation}\n{_footer(open_file, root)}"})
+            # Observations replayed with SWE-agent's windowed tools carry their footer already.
+            has_footer = split_footer(rnd.observation)[1] is not None
+            text = rnd.observation if has_footer else f"{rnd.observation}\n{_footer(open_file, root)}"
+            turns.append({**turn, "role": "user", "text": text})
     return {
         "instance_id": traj.instance_id,
         "model_name": traj.model or "",

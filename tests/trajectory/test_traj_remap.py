@@ -46,7 +46,9 @@ def test_whole_components_only(traj_factory):
 def test_nebius_root_and_noop_for_testbed(load_json, real):
     t = read_record(load_json("nebius_swe_agent/sample_raw.json")[0], "n#0")
     out = remap_workspace(t)
-    assert out.rounds[2].action.args["path"] == "/testbed/plumbum/cli/image.py"
+    # SWE-agent 0.x commands stay as typed; the directory they run in is remapped.
+    assert out.rounds[2].action.args["command"] == "open plumbum/cli/image.py"
+    assert "(Current directory: /testbed)" in out.rounds[2].observation
     assert "/plumbum/plumbum" not in _everything(out)
     smith = next(iter(read_trajectories(real / "swe-smith")))
     assert remap_workspace(smith) == smith
