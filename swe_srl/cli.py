@@ -16,9 +16,9 @@ app = typer.Typer(
 from swe_srl.sandbox.cli import sandbox_app  # noqa: E402
 
 app.add_typer(sandbox_app, name="sandbox")
-from swe_srl.srl.cli import train  # noqa: E402
+from swe_srl.srl.cli import TRAIN_CONTEXT, train  # noqa: E402
 
-app.command("train")(train)
+app.command("train", context_settings=TRAIN_CONTEXT)(train)
 from swe_srl.collect.cli import collect  # noqa: E402
 
 app.command("collect")(collect)

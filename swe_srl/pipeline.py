@@ -70,7 +70,7 @@ def pipeline(
         shutil.rmtree(out / name, ignore_errors=True)
 
     t = stage("train (SRL, GRPO)")
-    result = run_training(load_config(config), data=str(out / "collect"), output_dir=out / "train", max_steps=max_steps)
+    result = run_training(load_config(config, data=str(out / "collect"), output_dir=out / "train", max_steps=max_steps))
     curve = _reward_curve(result.metrics)
     summary["train"] = {"steps": result.global_step, "reward_curve": curve, "checkpoint": str(result.final_dir)}
     stages.append(("train", f"{result.global_step} steps, reward per step {curve}, saved {result.final_dir}", time.monotonic() - t))

@@ -76,7 +76,7 @@ class ModelPolicy:
             name=str(path),
             window=getattr(config, "window", 2),
             max_prompt_tokens=max_prompt_tokens or getattr(config, "max_prompt_tokens", DEFAULT_MAX_PROMPT_TOKENS),
-            max_new_tokens=max_new_tokens or getattr(config, "max_completion_tokens", DEFAULT_MAX_NEW_TOKENS),
+            max_new_tokens=max_new_tokens or getattr(config, "max_completion_length", DEFAULT_MAX_NEW_TOKENS),
             temperature=temperature,
             seed=seed,
             tool_profile=getattr(config, "tool_profile", "swe-agent"),

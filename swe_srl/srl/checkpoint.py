@@ -1,8 +1,9 @@
 """Checkpoints that evaluation can load on its own: model, tokenizer and the config used.
 
 HF's Trainer already writes model and tokenizer into every `checkpoint-N` folder; the
-callback here adds the run's YAML so a checkpoint says how its prompts were built (window,
-max_prompt_tokens). `load_policy_checkpoint` is the one entry point for eval.
+callback here adds the run's YAML (the TRL/SRL options it was built from) so a checkpoint
+says how its prompts were built (`window`, `max_prompt_tokens`, `max_completion_length`,
+`tool_profile`). `load_policy_checkpoint` is the one entry point for eval.
 """
 
 from __future__ import annotations
@@ -120,6 +121,17 @@ def load_policy_checkpoint(path: str | Path, *, dtype: Any = None, device_map: A
         model = AutoModelForCausalLM.from_pretrained(str(path), **kwargs)
     tokenizer = load_tokenizer(path)
     config_file = path / CONFIG_FILENAME
-    config = load_config(config_file) if config_file.is_file() else None
+    config = load_checkpoint_config(config_file) if config_file.is_file() else None
     model.eval()
     return model, tokenizer, config
+
+
+def load_checkpoint_config(path: str | Path) -> TrainConfig:
+    """The config a checkpoint was trained with, readable on any machine.
+
+    A GPU recipe (`bf16: true`) cannot be built where no GPU is visible, so there it is
+    read with `use_cpu: true`: the config only tells eval how the run built its prompts.
+    """
+    import torch
+
+    return load_config(path, use_cpu=None if torch.cuda.is_available() else True)

@@ -115,7 +115,7 @@ def _map_rows(ds, row_fn, tokenizer, config, desc: str, label: str):
         row_fn,
         fn_kwargs={"tokenizer": tokenizer, "config": config},
         remove_columns=ds.column_names,
-        num_proc=config.data_workers if config.data_workers > 1 else None,
+        num_proc=config.dataset_num_proc if (config.dataset_num_proc or 0) > 1 else None,
         desc=desc,
     )
     return _drop_unfit(out, label)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from transformers.trainer_utils import IntervalStrategy
+
 from swe_srl.srl import data as step_data
 from swe_srl.srl.checkpoint import (
     CONFIG_FILENAME,
@@ -19,9 +21,10 @@ from swe_srl.srl.checkpoint import (
     read_metrics,
     save_policy,
 )
-from swe_srl.srl.config import TrainConfig, dump_config
+from swe_srl.srl.config import TrainConfig, dump_config, replace_config
 from swe_srl.srl.reward import SRLReward
 from swe_srl.srl.tiny import build_tiny_policy
+from swe_srl.srl.trainer import model_init_kwargs
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +48,18 @@ def _main_process_first():
 
 
 def prepare_policy(config: TrainConfig, train_steps, output_dir: Path) -> str:
-    """The model folder or Hub id to train; `tiny` is built here from the training steps."""
-    if config.model != "tiny":
-        return config.model
+    """The model folder or Hub id to train (`model_name_or_path`); `tiny` is built here from the training steps."""
+    if not config.model_name_or_path:
+        raise ValueError("no model: set `model_name_or_path` (a Hub id, a local folder, or tiny)")
+    if config.model_name_or_path != "tiny":
+        return config.model_name_or_path
     with _main_process_first():
         folder = build_tiny_policy(
-            config.tiny,
+            config.tiny_model(),
             step_data.tokenizer_corpus(train_steps),
             step_data.warm_start_pairs(train_steps, config.window),
             output_dir / "tiny-base",
-            max_length=config.max_prompt_tokens + config.max_completion_tokens,
+            max_length=config.max_prompt_tokens + config.max_completion_length,
             seed=config.seed,
         )
     return str(folder)
@@ -70,10 +75,15 @@ def run_training(
     resume: bool = False,
     callbacks: list | None = None,
 ) -> RunResult:
-    """Train with `config` (CLI options override its fields) and save the final policy."""
-    updates = {"data": data, "output_dir": str(output_dir) if output_dir else None, "method": method, "max_steps": max_steps}
-    config = config.model_copy(update={k: v for k, v in updates.items() if v is not None})
-    config = TrainConfig.model_validate(config.model_dump())
+    """Train with `config` and save the final policy.
+
+    `config` is an `SRLConfig` (TRL's GRPOConfig) or `SRLSFTConfig` (TRL's SFTConfig) from
+    `config.load_config`; the keyword options (the CLI's) change those fields of it.
+    """
+    changes = {"data": data, "output_dir": str(output_dir) if output_dir else None, "method": method, "max_steps": max_steps}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if changes:
+        config = replace_config(config, **changes)
     if not config.data:
         raise ValueError("no training data: pass --data or set `data:` in the config")
     out = Path(config.output_dir)
@@ -88,7 +98,7 @@ def run_training(
     steps, dropped = step_data.drop_after_divergence(steps, config.drop_after_divergence)
     train_steps, val_steps = step_data.split_by_trajectory(steps, config.val_trajectories, config.seed)
     model_path = prepare_policy(config, train_steps, out)
-    tokenizer = load_tokenizer(config.tokenizer or model_path)
+    tokenizer = load_tokenizer(model_path)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
 
@@ -96,47 +106,39 @@ def run_training(
     with _main_process_first():
         train_ds = build(train_steps, tokenizer, config, "train")
         val_ds = build(val_steps, tokenizer, config, "validation") if len(val_steps) else None
-    if val_ds is not None and config.max_eval_steps:
-        val_ds = val_ds.select(range(min(config.max_eval_steps, len(val_ds))))
+    if val_ds is not None and config.max_eval_samples:
+        val_ds = val_ds.select(range(min(config.max_eval_samples, len(val_ds))))
     has_eval = val_ds is not None and len(val_ds) > 0
+    if not has_eval and config.eval_strategy != IntervalStrategy.NO:
+        log.warning("no validation rows (val_trajectories=%d): eval_strategy %s -> no", config.val_trajectories,
+                    config.eval_strategy)
+        config.eval_strategy = IntervalStrategy.NO
+        config.do_eval = False
+    # As TRL's own scripts do: the model is loaded with the ModelConfig fields.
+    config.model_init_kwargs = model_init_kwargs(config)
     dump_config(config, out / CONFIG_FILENAME)
     data_counts = {"steps": len(steps) + dropped, "dropped_after_divergence": dropped,
                    "train_steps": len(train_steps), "validation_steps": len(val_steps)}
     (out / "data.json").write_text(json.dumps(data_counts, indent=2) + "\n")
     cbs = [SaveConfigCallback(config), MetricsFileCallback(out / "metrics.jsonl"), *(callbacks or [])]
 
-    from swe_srl.srl.trainer import peft_config
-
     if config.method == "srl":
-        from swe_srl.srl.trainer import SRLGRPOTrainer, build_grpo_config
+        from swe_srl.srl.trainer import SRLGRPOTrainer, peft_config
 
         trainer = SRLGRPOTrainer(
             model=model_path,
-            reward_funcs=[SRLReward(config.reward.mode, autojunk=config.reward.autojunk, backend=config.reward.backend)],
-            args=build_grpo_config(config, str(out), has_eval=has_eval),
+            reward_funcs=[SRLReward(config.reward_mode, autojunk=config.reward_autojunk, backend=config.reward_backend)],
+            args=config,
             train_dataset=train_ds,
             eval_dataset=val_ds if has_eval else None,
             processing_class=tokenizer,
             peft_config=peft_config(config),
             callbacks=cbs,
-            dynamic_sampling=config.dynamic_sampling,
-            greedy_eval=config.greedy_eval,
         )
     else:
-        from trl import SFTTrainer
+        from swe_srl.srl.sft import sft_trainer
 
-        from swe_srl.srl.sft import build_sft_config
-
-        keep = ["prompt", "completion"]
-        trainer = SFTTrainer(
-            model=model_path,
-            args=build_sft_config(config, str(out), has_eval=has_eval),
-            train_dataset=train_ds.select_columns(keep),
-            eval_dataset=val_ds.select_columns(keep) if has_eval else None,
-            processing_class=tokenizer,
-            peft_config=peft_config(config),
-            callbacks=cbs,
-        )
+        trainer = sft_trainer(config, model_path, tokenizer, train_ds, val_ds if has_eval else None, cbs)
     log.info("training %s on %d steps (%d held out) from %s", config.method, len(train_ds), len(val_steps), model_path)
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     final = save_policy(trainer, config, out / FINAL_DIR)

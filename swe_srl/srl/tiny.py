@@ -8,6 +8,7 @@ its sampled outputs follow the format sometimes (GRPO needs reward variance).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -136,7 +137,7 @@ def warm_start(
 
 
 def _fingerprint(config: TinyModelConfig, corpus: Sequence[str], pairs: Sequence[tuple[list[dict], str]], seed: int) -> str:
-    h = hashlib.sha256(json.dumps(config.model_dump(), sort_keys=True).encode())
+    h = hashlib.sha256(json.dumps(dataclasses.asdict(config), sort_keys=True).encode())
     h.update(str(seed).encode())
     for text in corpus:
         h.update(text.encode("utf-8", "replace"))
@@ -172,7 +173,7 @@ def build_tiny_policy(
         tokenizer,
         pairs,
         steps=config.warm_start_steps,
-        lr=config.warm_start_lr,
+        lr=config.warm_start_learning_rate,
         batch_size=config.warm_start_batch_size,
         max_length=max_length,
         seed=seed,

@@ -21,15 +21,19 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 import time
 from typing import Any
 
 import torch
-from trl import GRPOConfig, GRPOTrainer
 
-from swe_srl.srl.config import DynamicSamplingConfig, TrainConfig
-from swe_srl.srl.sampling import (
+from swe_srl.srl.trl_version import require_trl
+
+require_trl()
+
+from trl import GRPOTrainer  # noqa: E402
+
+from swe_srl.srl.config import DynamicSampling, check_dynamic_sampling  # noqa: E402
+from swe_srl.srl.sampling import (  # noqa: E402
     RefillSource,
     concat_batches,
     group_rows,
@@ -43,22 +47,28 @@ log = logging.getLogger(__name__)
 
 
 class SRLGRPOTrainer(GRPOTrainer):
-    """GRPOTrainer + dynamic sampling with refill + greedy validation."""
+    """GRPOTrainer + dynamic sampling with refill + greedy validation.
+
+    Reads its settings from `args` (an `SRLConfig`: `dynamic_sampling*`, `greedy_eval`);
+    with a plain `GRPOConfig` it uses their defaults. `dynamic_sampling` / `greedy_eval`
+    given here take precedence (benchmarks compare settings on one config).
+    """
 
     def __init__(
         self,
         *args: Any,
-        dynamic_sampling: DynamicSamplingConfig | None = None,
-        greedy_eval: bool = False,
+        dynamic_sampling: DynamicSampling | None = None,
+        greedy_eval: bool | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.dynamic_sampling = dynamic_sampling or DynamicSamplingConfig()
-        self.greedy_eval = greedy_eval
+        self.dynamic_sampling = dynamic_sampling or DynamicSampling.from_args(self.args)
+        self.greedy_eval = getattr(self.args, "greedy_eval", True) if greedy_eval is None else greedy_eval
         self._srl_rewards: torch.Tensor | None = None
         self._refill: RefillSource | None = None
         self.sampling_log: list[dict[str, float]] = []  # one record per generation batch
         if self.dynamic_sampling.enabled:
+            check_dynamic_sampling(self.args)
             self._check_layout()
 
     # -- layout checks ---------------------------------------------------------------
@@ -68,7 +78,7 @@ class SRLGRPOTrainer(GRPOTrainer):
             raise ValueError(
                 f"dynamic sampling needs whole groups on each rank: per_device_train_batch_size x "
                 f"steps_per_generation = {local} is not a multiple of num_generations = {self.num_generations} "
-                "(make prompts_per_batch a multiple of the number of processes)"
+                "(per_device_train_batch_size x steps_per_generation must hold whole groups of num_generations)"
             )
         columns = getattr(self.train_dataset, "column_names", None)
         if columns is None:
@@ -216,113 +226,20 @@ class SRLGRPOTrainer(GRPOTrainer):
                 vllm.temperature = saved_temperature
 
 
-def world_size() -> int:
-    """Processes in this launch (accelerate/torchrun set WORLD_SIZE)."""
-    return int(os.environ.get("WORLD_SIZE", "1"))
-
-
-def batch_layout(config: TrainConfig, processes: int) -> dict[str, int]:
-    """Per-device batch and accumulation steps giving `prompts_per_batch` prompts per optimizer step."""
-    total = config.completions_per_step()
-    micro = config.per_device_batch_size * processes
-    if total % micro:
-        raise ValueError(
-            f"prompts_per_batch x rollouts_per_prompt = {total} completions must be a multiple of "
-            f"per_device_batch_size x processes = {micro}"
-        )
-    if config.prompts_per_batch % processes:
-        raise ValueError(f"prompts_per_batch ({config.prompts_per_batch}) must be a multiple of the {processes} processes")
-    return {"per_device_train_batch_size": config.per_device_batch_size, "gradient_accumulation_steps": total // micro}
-
-
-def checkpointing_arg(config_class: type, enabled: bool) -> dict[str, bool]:
-    """Activation checkpointing under the name this transformers version uses (renamed in 5.x)."""
-    fields = getattr(config_class, "__dataclass_fields__", {})
-    return {"activation_checkpointing" if "activation_checkpointing" in fields else "gradient_checkpointing": enabled}
-
-
-def use_cpu(config: TrainConfig) -> bool:
-    return (not torch.cuda.is_available()) if config.use_cpu is None else config.use_cpu
-
-
-def model_init_kwargs(config: TrainConfig) -> dict[str, Any]:
-    on_cpu = use_cpu(config)
-    kwargs: dict[str, Any] = {"dtype": torch.bfloat16 if config.bf16 and not on_cpu else torch.float32}
-    if config.attn_implementation:
-        kwargs["attn_implementation"] = config.attn_implementation
+def model_init_kwargs(config) -> dict[str, Any]:
+    """`model_init_kwargs` from the ModelConfig fields, as TRL's own `trl grpo`/`trl sft` scripts build them."""
+    kwargs: dict[str, Any] = dict(
+        revision=config.model_revision,
+        trust_remote_code=config.trust_remote_code,
+        attn_implementation=config.attn_implementation,
+        dtype=config.dtype,
+    )
+    kwargs.update(config.model_init_kwargs or {})
     return kwargs
 
 
-def run_args(config: TrainConfig, config_class, *, has_eval: bool) -> dict[str, Any]:
-    """The TrainingArguments both trainers share: checkpoints, eval, logging, devices."""
-    on_cpu = use_cpu(config)
-    evaluate = has_eval and bool(config.eval_steps)
-    return dict(
-        max_steps=config.max_steps,
-        save_strategy="steps",
-        save_steps=config.save_steps,
-        save_total_limit=config.save_total_limit,
-        eval_strategy="steps" if evaluate else "no",
-        eval_steps=config.eval_steps if evaluate else None,
-        per_device_eval_batch_size=config.eval_batch_size,
-        logging_steps=config.logging_steps,
-        report_to=config.report_to,
-        run_name=config.run_name,
-        bf16=config.bf16 and not on_cpu,
-        use_cpu=on_cpu,
-        **checkpointing_arg(config_class, config.gradient_checkpointing),
-        model_init_kwargs=model_init_kwargs(config),
-    )
+def peft_config(config):
+    """TRL's `get_peft_config` on the config's ModelConfig fields (`use_peft`, `lora_*`)."""
+    from trl import get_peft_config
 
-
-def build_grpo_config(config: TrainConfig, output_dir: str, *, has_eval: bool, processes: int | None = None) -> GRPOConfig:
-    """Translate the SRL config into TRL's GRPOConfig (`trl_args` override anything)."""
-    processes = processes or world_size()
-    vllm = config.vllm
-    args: dict[str, Any] = dict(
-        output_dir=output_dir,
-        seed=config.seed,
-        learning_rate=config.learning_rate,
-        lr_scheduler_type=config.lr_scheduler_type,
-        warmup_steps=config.warmup_ratio,
-        weight_decay=config.weight_decay,
-        max_grad_norm=config.max_grad_norm,
-        **batch_layout(config, processes),
-        num_generations=config.rollouts_per_prompt,
-        max_completion_length=config.max_completion_tokens,
-        temperature=config.temperature,
-        top_p=config.top_p,
-        beta=config.kl_coef,
-        loss_type=config.loss_type,
-        scale_rewards=config.scale_rewards,
-        num_iterations=config.num_iterations,
-        mask_truncated_completions=config.mask_truncated_completions,
-        num_train_epochs=config.epochs,
-        **run_args(config, GRPOConfig, has_eval=has_eval),
-        num_generations_eval=config.eval_rollouts,
-        log_completions=config.log_completions,
-        remove_unused_columns=False,
-        use_vllm=vllm.enabled,
-        vllm_mode=vllm.mode,
-        vllm_gpu_memory_utilization=vllm.gpu_memory_utilization,
-        vllm_tensor_parallel_size=vllm.tensor_parallel_size,
-        vllm_enable_sleep_mode=vllm.enable_sleep_mode,
-        vllm_max_model_length=vllm.max_model_length,
-        vllm_server_base_url=vllm.server_base_url,
-        vllm_server_host=vllm.server_host,
-        vllm_server_port=vllm.server_port,
-        vllm_server_timeout=vllm.server_timeout,
-    )
-    args.update(config.trl_args)
-    return GRPOConfig(**args)
-
-
-def peft_config(config: TrainConfig):
-    if not config.lora.enabled:
-        return None
-    from peft import LoraConfig
-
-    lora = config.lora
-    return LoraConfig(
-        r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=lora.target_modules, task_type="CAUSAL_LM"
-    )
+    return get_peft_config(config)

@@ -16,7 +16,7 @@ import torch
 from swe_srl.srl.checkpoint import load_tokenizer
 from swe_srl.srl.config import load_config
 from swe_srl.srl.data import load_steps, srl_dataset
-from swe_srl.srl.trainer import SRLGRPOTrainer, build_grpo_config
+from swe_srl.srl.trainer import SRLGRPOTrainer
 
 
 def scripted(prompts, completions, expert_tool, **kwargs):
@@ -39,13 +39,13 @@ class Recording(SRLGRPOTrainer):
 
 def main() -> None:
     policy, steps_file, config_file, out = map(Path, sys.argv[1:5])
-    cfg = load_config(config_file, max_completion_tokens=12, max_steps=4)
+    # 2 prompts x 4 rollouts per step over 2 processes: one micro-batch of 4 (one group) per rank
+    cfg = load_config(config_file, max_completion_length=12, max_steps=4, gradient_accumulation_steps=1,
+                      eval_strategy="no", save_strategy="no", output_dir=str(out / "run"))
     tokenizer = load_tokenizer(policy)
     train = srl_dataset(load_steps(steps_file), tokenizer, cfg)
-    args = build_grpo_config(cfg, str(out / "run"), has_eval=False)  # processes from WORLD_SIZE
-    args.save_strategy = "no"
-    trainer = Recording(model=str(policy), reward_funcs=[scripted], args=args, train_dataset=train,
-                        processing_class=tokenizer, dynamic_sampling=cfg.dynamic_sampling)
+    trainer = Recording(model=str(policy), reward_funcs=[scripted], args=cfg, train_dataset=train,
+                        processing_class=tokenizer)
     trainer.train()
     tool_of = dict(zip(train["prompt"], train["expert_tool"]))
     record = {

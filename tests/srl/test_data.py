@@ -6,11 +6,10 @@ import json
 
 import pytest
 
-from swe_srl.srl.config import TrainConfig
 from swe_srl.srl.data import load_steps, sft_dataset, split_by_trajectory, srl_dataset
 from swe_srl.srl.reward import srl_reward
 
-from .conftest import REPO_ROOT, STEPS
+from .conftest import REPO_ROOT, STEPS, tiny_config
 
 
 def test_collect_folder_loads_every_steps_file(tmp_path, step_rows):
@@ -42,7 +41,7 @@ def test_split_keeps_trajectories_whole(steps_ds):
 
 
 def test_srl_rows_hold_the_prompt_and_the_expert_action_only(steps_ds, tiny_tokenizer):
-    rows = srl_dataset(steps_ds, tiny_tokenizer, TrainConfig(max_prompt_tokens=4096))
+    rows = srl_dataset(steps_ds, tiny_tokenizer, tiny_config(max_prompt_tokens=4096))
     assert "image" not in rows.column_names and "history" not in rows.column_names
     assert {"prompt", "expert_action", "trajectory_id", "prompt_tokens"} <= set(rows.column_names)
     assert rows["expert_action"] == steps_ds["expert_action"]
@@ -50,12 +49,12 @@ def test_srl_rows_hold_the_prompt_and_the_expert_action_only(steps_ds, tiny_toke
 
 
 def test_rows_that_cannot_fit_are_dropped(steps_ds, tiny_tokenizer):
-    rows = srl_dataset(steps_ds, tiny_tokenizer, TrainConfig(max_prompt_tokens=20))
+    rows = srl_dataset(steps_ds, tiny_tokenizer, tiny_config(max_prompt_tokens=20))
     assert len(rows) == 0
 
 
 def test_sft_targets_are_valid_and_score_one(steps_ds, tiny_tokenizer):
-    rows = sft_dataset(steps_ds, tiny_tokenizer, TrainConfig(max_prompt_tokens=4096))
+    rows = sft_dataset(steps_ds, tiny_tokenizer, tiny_config(max_prompt_tokens=4096))
     for row, step in zip(rows, steps_ds):
         assert row["completion"].startswith("<think>\n" + step["expert_thought"].strip())
         assert srl_reward(row["completion"], row["expert_action"]) == 1.0

@@ -13,7 +13,7 @@ import torch
 from swe_srl.srl.checkpoint import load_tokenizer
 from swe_srl.srl.config import load_config
 from swe_srl.srl.data import srl_dataset
-from swe_srl.srl.trainer import SRLGRPOTrainer, build_grpo_config
+from swe_srl.srl.trainer import SRLGRPOTrainer
 
 from .conftest import TINY_CONFIG
 
@@ -39,18 +39,16 @@ def scripted_constant(prompts, completions, **kwargs):
 
 
 def make_trainer(tiny_policy, steps_ds, tmp_path, reward, **overrides):
-    cfg = load_config(TINY_CONFIG, **{"max_completion_tokens": 12, "max_steps": 3, "eval_steps": None, **overrides})
+    cfg = load_config(TINY_CONFIG, **{"max_completion_length": 12, "max_steps": 3, "eval_strategy": "no",
+                                       "save_strategy": "no", "output_dir": str(tmp_path), **overrides})
     tokenizer = load_tokenizer(tiny_policy)
     train = srl_dataset(steps_ds, tokenizer, cfg)
-    args = build_grpo_config(cfg, str(tmp_path), has_eval=False, processes=1)
-    args.save_strategy = "no"
     trainer = RecordingTrainer(
         model=str(tiny_policy),
         reward_funcs=[reward],
-        args=args,
+        args=cfg,  # the SRLConfig is the GRPOConfig: the trainer reads dynamic_sampling* from it
         train_dataset=train,
         processing_class=tokenizer,
-        dynamic_sampling=cfg.dynamic_sampling,
     )
     tool_of_prompt = dict(zip(train["prompt"], train["expert_tool"]))
     return trainer, tokenizer, tool_of_prompt
@@ -88,7 +86,7 @@ def test_zero_variance_groups_never_reach_the_loss(tiny_policy, steps_ds, tmp_pa
 def test_refill_cap_completes_the_batch_without_signal(tiny_policy, steps_ds, tmp_path):
     trainer, _, _ = make_trainer(
         tiny_policy, steps_ds, tmp_path, scripted_constant,
-        dynamic_sampling={"enabled": True, "epsilon": 1e-4, "max_refill_rounds": 1},
+        dynamic_sampling_max_refill_rounds=1,
     )
     trainer.train()
     assert all(r["dynamic_sampling/generation_rounds"] == 2.0 for r in trainer.sampling_log)
@@ -102,7 +100,7 @@ def test_refill_cap_completes_the_batch_without_signal(tiny_policy, steps_ds, tm
 def test_disabled_dynamic_sampling_is_plain_grpo(tiny_policy, steps_ds, tmp_path):
     trainer, tokenizer, tool_of_prompt = make_trainer(
         tiny_policy, steps_ds, tmp_path, scripted_bash_constant,
-        dynamic_sampling={"enabled": False}, max_steps=2,
+        dynamic_sampling=False, max_steps=2,
     )
     trainer.train()
     assert trainer.sampling_log == []

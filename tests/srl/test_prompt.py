@@ -8,7 +8,6 @@ import copy
 import pytest
 
 from swe_srl.srl.data import sft_completion, sft_dataset
-from swe_srl.srl.config import TrainConfig
 from swe_srl.srl.parse import parse_output
 from swe_srl.srl.prompt import (
     INSTRUCTION,
@@ -20,6 +19,8 @@ from swe_srl.srl.prompt import (
     user_message,
 )
 from swe_srl.trajectory.actions import TOOLS
+
+from .conftest import tiny_config
 
 
 def rounds(n: int) -> list[dict]:
@@ -110,7 +111,7 @@ def test_render_prompt_cuts_the_issue_when_history_is_not_enough(word_tokenizer)
 
 
 def test_tiny_template_keeps_the_think_block_of_sft_targets(steps_ds, tiny_tokenizer):
-    rows = sft_dataset(steps_ds, tiny_tokenizer, TrainConfig(max_prompt_tokens=4096))
+    rows = sft_dataset(steps_ds, tiny_tokenizer, tiny_config(max_prompt_tokens=4096))
     for row in rows:
         ids = tiny_tokenizer(row["prompt"] + row["completion"])["input_ids"]
         decoded = tiny_tokenizer.decode(ids, skip_special_tokens=True)  # how TRL decodes rollouts
@@ -138,7 +139,7 @@ def test_sft_targets_survive_a_template_that_strips_think(steps_ds, tiny_tokeniz
     as_message = tokenizer.apply_chat_template(messages + [{"role": "assistant", "content": completion}], tokenize=False)
     assert "<think>" not in as_message.split("<|im_start|>assistant")[-1]
     # ...so the SFT rows append the completion as text after the rendered prompt.
-    sft_rows = sft_dataset(steps_ds.select([3]), tokenizer, TrainConfig(max_prompt_tokens=4096))
+    sft_rows = sft_dataset(steps_ds.select([3]), tokenizer, tiny_config(max_prompt_tokens=4096))
     assert sft_rows[0]["completion"] == completion
     assert sft_rows[0]["completion"].startswith("<think>\n" + row["expert_thought"])
 

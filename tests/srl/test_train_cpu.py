@@ -29,7 +29,7 @@ def generate_one(path, row) -> str:
     rendered = render_prompt(row["problem_statement"], row["history"], tokenizer, config.max_prompt_tokens, config.window)
     inputs = tokenizer(rendered.text, return_tensors="pt")
     with torch.no_grad():
-        out = model.generate(**inputs, max_new_tokens=config.max_completion_tokens, do_sample=False)
+        out = model.generate(**inputs, max_new_tokens=config.max_completion_length, do_sample=False)
     return tokenizer.decode(out[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
 
 
@@ -77,13 +77,10 @@ def test_resume_without_a_checkpoint_fails_clearly(tmp_path):
 
 @pytest.mark.slow
 def test_sft_baseline_run(tmp_path, tiny_policy, step_rows):
-    config = tmp_path / "sft.yaml"
-    config.write_text(
-        f"base: {TINY_CONFIG}\nmodel: {tiny_policy}\nsft:\n  per_device_batch_size: 2\n"
-        "  gradient_accumulation_steps: 1\n  learning_rate: 1.0e-4\n"
-    )
     run = tmp_path / "sft"
-    train("--config", str(config), "--data", str(STEPS), "--output", str(run), "--method", "sft", "--max-steps", "3")
+    # the GRPO recipe as the SFT baseline, TRL options on the command line as in `trl sft`
+    train("--config", str(TINY_CONFIG), "--data", str(STEPS), "--output", str(run), "--method", "sft", "--max-steps", "3",
+          "--model_name_or_path", str(tiny_policy), "--per_device_train_batch_size", "2", "--gradient_accumulation_steps", "1")
     assert (run / "checkpoint-2" / CONFIG_FILENAME).is_file()
     metrics = read_metrics(run)
     losses = [m["loss"] for m in metrics if "loss" in m]
@@ -96,10 +93,11 @@ def test_sft_baseline_run(tmp_path, tiny_policy, step_rows):
 
 @pytest.mark.slow
 def test_lora_run_saves_an_adapter_that_loads_merged(tmp_path, tiny_policy):
-    config = tmp_path / "lora.yaml"
-    config.write_text(f"base: {TINY_CONFIG}\nmodel: {tiny_policy}\nlora:\n  enabled: true\n  r: 4\n  alpha: 8\n")
+    config = tmp_path / "lora.yaml"  # TRL's ModelConfig names, as `trl grpo` takes them
+    text = TINY_CONFIG.read_text().replace("model_name_or_path: tiny\n", f"model_name_or_path: {tiny_policy}\n")
+    config.write_text(text + "use_peft: true\nlora_r: 4\nlora_alpha: 8\nlora_target_modules: all-linear\n")
     run = tmp_path / "lora"
     train("--config", str(config), "--data", str(STEPS), "--output", str(run), "--max-steps", "1")
     assert (run / "final" / "adapter_config.json").is_file()
     model, tokenizer, cfg = load_policy_checkpoint(run / "final")
-    assert cfg.lora.enabled and type(model).__name__ == "Qwen2ForCausalLM"  # merged, no PEFT wrapper
+    assert cfg.use_peft and type(model).__name__ == "Qwen2ForCausalLM"  # merged, no PEFT wrapper
