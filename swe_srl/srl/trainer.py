@@ -37,6 +37,7 @@ from swe_srl.srl.sampling import (  # noqa: E402
     RefillSource,
     concat_batches,
     group_rows,
+    group_std,
     keep_groups,
     plan_take,
     select_rows,
@@ -44,6 +45,15 @@ from swe_srl.srl.sampling import (  # noqa: E402
 )
 
 log = logging.getLogger(__name__)
+
+ROW_REWARDS = "_srl_row_rewards"  # per-row reward carried through the selections, popped before TRL sees the batch
+
+
+def nanstd(values: torch.Tensor) -> torch.Tensor:
+    """Standard deviation ignoring NaN, as TRL's `nanstd` (Bessel-corrected)."""
+    from trl.trainer.utils import nanstd as trl_nanstd
+
+    return trl_nanstd(values)
 
 
 class SRLGRPOTrainer(GRPOTrainer):
@@ -122,7 +132,6 @@ class SRLGRPOTrainer(GRPOTrainer):
         pieces: list[dict[str, Any]] = []
         last: dict[str, Any] | None = None
         sampled = kept = rounds = 0
-        kept_rewards: list[torch.Tensor] = []
         first_s = regen_s = 0.0
         began = time.perf_counter()
         batch = inputs
@@ -136,10 +145,11 @@ class SRLGRPOTrainer(GRPOTrainer):
                 regen_s += elapsed
             rounds += 1
             rewards = self._srl_rewards
+            local = rewards.numel() // ranks
+            out[ROW_REWARDS] = rewards[rank * local : (rank + 1) * local]  # rides along the row selections
             keep = keep_groups(rewards, size, cfg.epsilon)
             sampled += keep.numel()
             kept += int(keep.sum())
-            kept_rewards.append(rewards.view(-1, size)[keep].flatten())
             plan = plan_take(keep.view(ranks, need), have, need)
             if plan[rank]:
                 pieces.append(select_rows(out, group_rows(plan[rank], size)))
@@ -158,6 +168,7 @@ class SRLGRPOTrainer(GRPOTrainer):
             batch = self._refill_source().next_local_batch()
 
         result, repeated, filler = self._complete(pieces, last, have[rank], need)
+        row_rewards = result.pop(ROW_REWARDS)
         if rounds > 1:
             result = trim_padding(result)
         loss_mask = result["completion_mask"]
@@ -172,14 +183,40 @@ class SRLGRPOTrainer(GRPOTrainer):
             "dynamic_sampling/repeated_groups": float(repeated),
             "dynamic_sampling/filler_groups": float(filler),
         }
-        kept_all = torch.cat(kept_rewards)
-        if kept_all.numel() and not torch.isnan(kept_all).all():  # TRL averages logged lists: no NaN entries
-            record["dynamic_sampling/kept_reward_mean"] = float(kept_all.nanmean())
+        record.update(self._kept_metrics(result, row_rewards))
         for key, value in record.items():
             self._metrics["train"][key].append(value)
         bookkeeping = time.perf_counter() - began - first_s - regen_s  # filtering, cutting, re-padding
         self.sampling_log.append({**record, "first_round_s": first_s, "regeneration_s": regen_s, "bookkeeping_s": bookkeeping})
         return result
+
+    def _kept_metrics(self, result: dict[str, Any], row_rewards: torch.Tensor) -> dict[str, float]:
+        """TRL's reward and length figures over the batch that reaches the loss (`kept/*`).
+
+        TRL logs `reward`, `reward_std`, `frac_reward_zero_std` and `completions/*` for every
+        generation round, dropped groups included; these are the same figures for the kept
+        groups (and any repeats or fillers the refill cap forced), over all ranks.
+        """
+        rewards = self.accelerator.gather(row_rewards)
+        mask = result["completion_mask"]
+        lengths = mask.sum(dim=1)
+        ids = result["completion_ids"]
+        stops = torch.tensor([*self.eos_token_ids, self.processing_class.pad_token_id], device=ids.device)
+        last = ids.gather(1, (lengths - 1).clamp(min=0).unsqueeze(1)).squeeze(1)
+        truncated = (lengths > 0) & ~torch.isin(last, stops)
+        lengths, truncated = self.accelerator.gather(lengths), self.accelerator.gather(truncated)
+        metrics = {
+            "kept/completions/mean_length": float(lengths.float().mean()),
+            "kept/completions/clipped_ratio": float(truncated.float().mean()),
+        }
+        if not torch.isnan(rewards).all():  # TRL averages logged lists: no NaN entries
+            std = group_std(rewards, self.num_generations)
+            metrics.update({
+                "kept/reward_mean": float(rewards.nanmean()),
+                "kept/reward_std": float(nanstd(rewards)),
+                "kept/frac_reward_zero_std": float((torch.nan_to_num(std, nan=0.0) <= self.dynamic_sampling.epsilon).float().mean()),
+            })
+        return metrics
 
     def _complete(self, pieces, last, held: int, need: int) -> tuple[dict[str, Any], int, int]:
         """Concatenate this rank's kept groups and top up to `need` groups if the cap was hit.

@@ -94,3 +94,47 @@ def test_trim_padding_drops_columns_no_row_uses():
     only_short = trim_padding(select_rows(batch, torch.tensor([0, 1])))
     assert only_short["prompt_ids"].tolist() == [[0, 1], [2, 3]]
     assert torch.equal(only_short["advantages"], batch["advantages"][:2])
+
+
+def vllm_round(n_rows: int, comp_w: int, lengths: list[int], base: float) -> dict:
+    """A generation round as TRL 1.16 builds it with vLLM: the sampling engine's per-token
+    log-probs and the importance-sampling ratio (per token (B, T) or per sequence (B, 1))."""
+    mask = torch.zeros(n_rows, comp_w, dtype=torch.long)
+    for i, n in enumerate(lengths):
+        mask[i, :n] = 1
+    values = base + torch.arange(n_rows * comp_w, dtype=torch.float).view(n_rows, comp_w)
+    return {
+        "prompt_ids": torch.ones(n_rows, 3, dtype=torch.long),
+        "prompt_mask": torch.ones(n_rows, 3, dtype=torch.long),
+        "completion_ids": torch.full((n_rows, comp_w), 7),
+        "completion_mask": mask,
+        "advantages": torch.arange(n_rows, dtype=torch.float) + base,
+        "old_per_token_logps": -values * mask,
+        "sampling_per_token_logps": -values * mask,
+        "importance_sampling_ratio": 1 + values * mask / 1000,
+        "sequence_ratio": 1 + torch.arange(n_rows, dtype=torch.float).unsqueeze(1) / 10 + base,
+        "num_items_in_batch": torch.tensor(float(mask.sum())),
+    }
+
+
+def test_vllm_only_keys_follow_their_rows_through_cutting_and_joining():
+    a = vllm_round(4, 5, [5, 2, 3, 1], base=0.0)
+    b = vllm_round(4, 3, [1, 3, 2, 2], base=100.0)
+    pieces = [select_rows(a, torch.tensor([2, 3])), select_rows(b, torch.tensor([0, 1]))]
+    joined = trim_padding(concat_batches(pieces, pad_token_id=0))
+    width = joined["completion_ids"].shape[1]
+    assert width == 3  # the longest kept completion; a's width-5 padding is gone
+    for key in ("sampling_per_token_logps", "importance_sampling_ratio", "old_per_token_logps"):
+        assert joined[key].shape == joined["completion_mask"].shape == (4, 3), key
+    expected_rows = [(a, 2), (a, 3), (b, 0), (b, 1)]
+    for out_row, (src, row) in enumerate(expected_rows):
+        n = int(src["completion_mask"][row].sum())
+        assert joined["completion_mask"][out_row].sum() == n
+        for key in ("sampling_per_token_logps", "importance_sampling_ratio"):
+            assert torch.equal(joined[key][out_row, :n], src[key][row, :n]), (key, out_row)
+        assert joined["advantages"][out_row] == src["advantages"][row]
+        # per-sequence ratios keep their (B, 1) shape and their row
+        assert joined["sequence_ratio"][out_row, 0] == src["sequence_ratio"][row, 0]
+    assert joined["sequence_ratio"].shape == (4, 1)
+    # padding beyond a row's completion is masked out of every loss term
+    assert torch.all(joined["importance_sampling_ratio"][joined["completion_mask"] == 0] * 0 == 0)
