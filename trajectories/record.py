@@ -6,10 +6,13 @@ and eval will see. Each run is replayed in a fresh sandbox of its task's instanc
 (built offline from ``build_repos.py`` when missing), then written once per format the
 readers accept, under ``experts/<format>/``.
 
-Two formats cannot say every editor call: nebius (SWE-agent 0.x commands) and
-mini-swe-agent (bash only). For them the calls they lack become the equivalent shell
-command (the writers' ``shell_equivalent``) and that run is replayed on its own, so each
-file holds the observations of the actions it actually contains.
+Each format is replayed with the tools that record it (``default_profile``): SWE-agent's
+editor for swe_smith / swe_agent / canonical, openhands-aci's for the OpenHands formats,
+SWE-agent 0.x's windowed commands for nebius. Two formats cannot say every editor call:
+nebius (a plain view is `open PATH`, an empty create `create PATH`) and mini-swe-agent
+(bash only). For them the calls they lack become the equivalent shell command (the
+writers' ``shell_equivalent``) and that run is replayed on its own, so each file holds
+the observations of the actions it actually contains.
 
 Output is byte-for-byte reproducible: keys are sorted, nothing records a time, and
 pytest's run time (the one inherently variable output) is pinned.
@@ -32,7 +35,7 @@ from bundle import EXPERTS_DIR, expert_actions, load_tasks, repo_name  # noqa: E
 
 from swe_srl.bundled import ensure_images  # noqa: E402
 from swe_srl.sandbox import Sandbox, open_sandbox  # noqa: E402
-from swe_srl.sandbox.tools import run_action  # noqa: E402
+from swe_srl.sandbox.tools import ToolRunner, default_profile  # noqa: E402
 from swe_srl.trajectory.actions import Action  # noqa: E402
 from swe_srl.trajectory.model import Round, Trajectory  # noqa: E402
 from swe_srl.trajectory.writers import WRITERS, shell_equivalent, write  # noqa: E402
@@ -66,9 +69,9 @@ def expressible(fmt: str, action: Action) -> Action:
         return action
     args = action.args
     if fmt == "nebius" and args["command"] == "view" and "view_range" not in args:
-        return action  # SWE-agent 0.x `open PATH`
+        return Action.make("bash", {"command": f"open {args['path']}"})  # SWE-agent 0.x
     if fmt == "nebius" and args["command"] == "create" and args.get("file_text", "") == "":
-        return action  # SWE-agent 0.x `create PATH`
+        return Action.make("bash", {"command": f"create {args['path']}"})
     if fmt in ("nebius", "mini_swe_agent"):
         return Action.make("bash", {"command": shell_equivalent(action)})
     return action
@@ -82,8 +85,9 @@ def replay(task: dict, kind: str = "docker", fmt: str = "canonical") -> Trajecto
     patch = ""
     with tempfile.TemporaryDirectory(prefix="swe-srl-record-") as tmp:
         with open_task_sandbox(task, kind, Path(tmp)) as sandbox:
+            runner = ToolRunner(sandbox, profile=default_profile(fmt), timeout=ACTION_TIMEOUT)
             for k, (thought, action) in enumerate(steps):
-                result = run_action(sandbox, action, timeout=ACTION_TIMEOUT)
+                result = runner.run(action)
                 if result.error or result.timed_out:
                     raise RuntimeError(f"{iid} step {k}: the expert action failed:\n{result.observation}")
                 rounds.append(Round(thought=thought, action=action, observation=pin_times(result.observation), exit_code=result.exit_code))
@@ -118,7 +122,7 @@ def record_task(task: dict, kind: str = "docker", out_dir: Path = EXPERTS_DIR) -
     runs: dict[tuple[str, ...], Trajectory] = {}
     written = {}
     for fmt in FORMATS:
-        key = tuple(expressible(fmt, action).to_text() for _, action in expert_actions(task["instance_id"]))
+        key = (default_profile(fmt), *(expressible(fmt, action).to_text() for _, action in expert_actions(task["instance_id"])))
         if key not in runs:  # formats that state the same calls share one replay
             runs[key] = replay(task, kind, fmt)
         path = output_path(fmt, task["instance_id"], out_dir)

@@ -185,8 +185,9 @@ def replay(traj: Trajectory, task: Task, image: str, opts: ReplayOptions) -> tup
                 counts["not_replayable"] += 1
                 continue
             row.observation = result.observation
-            # Nothing recorded (a run's last submit): nothing to diverge from.
-            row.divergence = divergence(rnd.observation, result.observation, rnd.action) if rnd.observation else None
+            # A run that ends at its last action recorded no observation for it.
+            unrecorded = k == len(traj.rounds) - 1 and not rnd.observation
+            row.divergence = None if unrecorded else divergence(rnd.observation, result.observation, rnd.action)
             if row.divergence is not None and row.divergence > opts.divergence_threshold:
                 divergences += 1
                 counts["divergences"] += 1
