@@ -198,12 +198,12 @@ class SRLGRPOTrainer(GRPOTrainer):
         groups (and any repeats or fillers the refill cap forced), over all ranks.
         """
         rewards = self.accelerator.gather(row_rewards)
-        mask = result["completion_mask"]
-        lengths = mask.sum(dim=1)
+        # Lengths are the completion tokens in the loss (a cut completion has none under
+        # mask_truncated_completions); a completion is cut when it never emitted EOS.
+        lengths = result["completion_mask"].sum(dim=1)
         ids = result["completion_ids"]
-        stops = torch.tensor([*self.eos_token_ids, self.processing_class.pad_token_id], device=ids.device)
-        last = ids.gather(1, (lengths - 1).clamp(min=0).unsqueeze(1)).squeeze(1)
-        truncated = (lengths > 0) & ~torch.isin(last, stops)
+        eos = torch.tensor(list(self.eos_token_ids), device=ids.device)
+        truncated = ~torch.isin(ids, eos).any(dim=1)
         lengths, truncated = self.accelerator.gather(lengths), self.accelerator.gather(truncated)
         metrics = {
             "kept/completions/mean_length": float(lengths.float().mean()),

@@ -147,6 +147,8 @@ def test_truncated_completions_are_masked_in_the_filtered_batch(tiny_policy, ste
                 truncated_rows += 1
                 assert mask.sum() == 0  # a cut completion adds nothing to the loss
     assert truncated_rows > 0  # 6 tokens: most rollouts are cut
+    logged = [h for h in trainer.state.log_history if "kept/completions/clipped_ratio" in h]
+    assert logged and all(h["kept/completions/clipped_ratio"] > 0 for h in logged)
 
 
 class GreedyProbe(RecordingTrainer):
