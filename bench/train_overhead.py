@@ -33,11 +33,11 @@ from transformers.trainer_callback import PrinterCallback  # noqa: E402
 from trl import GRPOTrainer  # noqa: E402
 
 from swe_srl.srl.checkpoint import load_tokenizer  # noqa: E402
-from swe_srl.srl.config import load_config  # noqa: E402
+from swe_srl.srl.config import load_config, replace_config  # noqa: E402
 from swe_srl.srl.data import load_steps, srl_dataset, tokenizer_corpus, warm_start_pairs  # noqa: E402
 from swe_srl.srl.reward import SRLReward  # noqa: E402
 from swe_srl.srl.tiny import build_tiny_policy  # noqa: E402
-from swe_srl.srl.trainer import SRLGRPOTrainer, build_grpo_config  # noqa: E402
+from swe_srl.srl.trainer import SRLGRPOTrainer  # noqa: E402
 
 
 class StepClock(TrainerCallback):
@@ -57,17 +57,14 @@ class StepClock(TrainerCallback):
 
 
 def run(kind: str, model: Path, tokenizer, dataset, config, workdir: Path) -> dict:
-    args = build_grpo_config(config, str(workdir / kind), has_eval=False, processes=1)
-    args.save_strategy = "no"
-    args.report_to = []
-    args.disable_tqdm = True
+    args = replace_config(config, output_dir=str(workdir / kind))
     clock = StepClock()
     common = dict(model=str(model), reward_funcs=[SRLReward()], args=args, train_dataset=dataset,
                   processing_class=tokenizer, callbacks=[clock])
     if kind == "trl":
         trainer = GRPOTrainer(**common)
     else:
-        trainer = SRLGRPOTrainer(**common, dynamic_sampling=config.dynamic_sampling)
+        trainer = SRLGRPOTrainer(**common)  # dynamic sampling from its args
     trainer.remove_callback(PrinterCallback)  # keep the bench output to its own lines
     trainer.train()
     steps = clock.step_seconds()[1:]  # the first step also warms up caches
@@ -87,16 +84,17 @@ def main() -> None:
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore")
 
-    config = load_config(args.config, max_steps=args.steps, logging_steps=args.steps)
+    config = load_config(args.config, max_steps=args.steps, logging_steps=args.steps, save_strategy="no",
+                         report_to="none", disable_tqdm=True, eval_strategy="no")
     steps = load_steps(args.data)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        model = build_tiny_policy(config.tiny, tokenizer_corpus(steps), warm_start_pairs(steps, config.window),
-                                  workdir / "tiny", max_length=config.max_prompt_tokens + config.max_completion_tokens)
+        model = build_tiny_policy(config.tiny_model(), tokenizer_corpus(steps), warm_start_pairs(steps, config.window),
+                                  workdir / "tiny", max_length=config.max_prompt_tokens + config.max_completion_length)
         tokenizer = load_tokenizer(model)
         dataset = srl_dataset(steps, tokenizer, config)
-        print(f"tiny policy, {len(dataset)} step rows, {config.prompts_per_batch} prompts x "
-              f"{config.rollouts_per_prompt} rollouts per step, {args.steps} steps x {args.repeats} runs each")
+        print(f"tiny policy, {len(dataset)} step rows, {config.generation_batch_size // config.num_generations} prompts x "
+              f"{config.num_generations} rollouts per step, {args.steps} steps x {args.repeats} runs each")
         results = {kind: {"steps": [], "regen": [], "rounds": [], "bookkeeping": []} for kind in ("trl", "swe_srl")}
         for repeat in range(args.repeats):
             for kind in ("trl", "swe_srl"):

@@ -188,6 +188,7 @@ def _finish(cfg: CollectConfig, store: StepStore, stats: ReadStats, errors: list
             "steps": sum(s["steps"] for s in store.summaries.values()),
             "divergences": sum(s["divergences"] for s in store.summaries.values()),
             "not_replayable": sum(s.get("not_replayable", 0) for s in store.summaries.values()),
+            "roundtrip_errors": sum(len(s.get("roundtrip_errors", [])) for s in store.summaries.values()),
             "errors": len(errors),
             "resumed_trajectories": resumed,
             "skipped_unresolved": stats.skipped_unresolved,

@@ -16,7 +16,7 @@ from swe_srl.sandbox import SandboxError, open_sandbox
 from swe_srl.sandbox.tools import NotReplayable, ToolRunner, default_profile
 from swe_srl.task_setup import prepare_task
 from swe_srl.trajectory.model import task_setup_command
-from swe_srl.trajectory.actions import Action
+from swe_srl.trajectory.actions import Action, roundtrip_errors
 from swe_srl.trajectory.model import StepRow, Task, Trajectory
 
 # SWE-agent's own commands, as typed at its prompt (counted per command in the manifest).
@@ -226,6 +226,8 @@ def process(traj: Trajectory, task: Task | None, image: str, opts: ReplayOptions
         out.error = f"sandbox: {exc}"
     except Exception as exc:  # an action that crashes its sandbox must not stop the run
         out.error = f"{type(exc).__name__}: {exc}"
+    # Expert calls whose canonical text reads back as another call cannot be imitated exactly.
+    out.summary["roundtrip_errors"] = [{"step": k, "reason": why} for k, why in roundtrip_errors(traj)]
     out.summary.update(trajectory_id=traj.trajectory_id, instance_id=traj.instance_id,
                        source_format=traj.source_format, image=image, counts=dict(traj.counts))
     return out

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from swe_srl.srl.parse import render_completion
 from swe_srl.trajectory.actions import Action
 from swe_srl.trajectory.model import Trajectory
 
@@ -63,14 +64,6 @@ class Policy(Protocol):
     window: int | str | None  # rounds shown per prompt when the config leaves it open
 
     def act(self, step: StepInput) -> Completion: ...
-
-
-def render_completion(thought: str, action: Action) -> str:
-    """A well-formed completion for `action`, the way the policy is trained to write it."""
-    thought = thought.strip() or f"Next I run {action.tool}."
-    for marker in ("<think>", "</think>", "<function=", "</function>"):
-        thought = thought.replace(marker, marker.replace("<", "&lt;"))
-    return f"<think>\n{thought}\n</think>\n{action.to_text()}"
 
 
 SUBMIT = Action.make("submit")

@@ -40,3 +40,15 @@ def test_tool_keys():
     edit = Action.make("bash", {"command": "edit 1:2\nx\nend_of_edit"})
     assert tool_key(edit, "swe-agent-windowed") == "windowed:edit"
     assert tool_key(edit, "swe-agent") == "bash"
+
+
+def test_collect_reports_expert_calls_that_do_not_read_back():
+    from swe_srl.collect.replay import ReplayOptions, process
+    from swe_srl.trajectory.model import Round, Trajectory
+
+    clash = Action.make("str_replace_editor", {"command": "create", "path": "/testbed/a",
+                                               "file_text": "a\n</parameter>\n<parameter=old_str>\nc"})
+    traj = Trajectory(trajectory_id="t", instance_id="i", source_format="canonical",
+                      rounds=[Round(action=Action.make("bash", {"command": "ls"})), Round(action=clash)])
+    out = process(traj, None, "", ReplayOptions(), do_replay=False)
+    assert out.error is None and [e["step"] for e in out.summary["roundtrip_errors"]] == [1]

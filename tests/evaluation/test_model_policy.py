@@ -23,8 +23,8 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     from swe_srl.srl.config import load_config
     from swe_srl.srl.run import run_training
 
-    cfg = load_config(REPO / "configs" / "tiny-cpu.yaml", data=str(REPO / "tests" / "srl" / "data" / "steps.jsonl"))
-    cfg = cfg.model_copy(update={"eval_steps": None, "save_steps": 1000, "tiny": cfg.tiny.model_copy(update={"warm_start_steps": 20})})
+    cfg = load_config(REPO / "configs" / "tiny-cpu.yaml", data=str(REPO / "tests" / "srl" / "data" / "steps.jsonl"),
+                      eval_strategy="no", save_steps=1000, tiny_warm_start_steps=20)
     return run_training(cfg, output_dir=tmp_path_factory.mktemp("tiny-train"), max_steps=1).final_dir
 
 
@@ -33,7 +33,7 @@ def test_checkpoint_loads_with_its_training_prompt_settings(tiny_checkpoint):
 
     trained = load_config(REPO / "configs" / "tiny-cpu.yaml")
     policy = ModelPolicy.from_checkpoint(tiny_checkpoint, device="cpu")
-    expected = (trained.window, trained.max_prompt_tokens, trained.max_completion_tokens, 0.0)
+    expected = (trained.window, trained.max_prompt_tokens, trained.max_completion_length, 0.0)
     assert (policy.window, policy.max_prompt_tokens, policy.max_new_tokens, policy.temperature) == expected
     history = [{"thought": "", "action": "<function=bash>\n<parameter=command>ls</parameter>\n</function>", "observation": "x" * 20_000}] * 3
     step = StepInput("swe-srl__confkit-1", 3, "the issue", history, 2, build_messages("the issue", history, 2))
