@@ -110,6 +110,7 @@ def run_agent(task: dict, policy: Policy, limits: AgentLimits, sandbox: SandboxO
         sb = DockerSandbox(
             image_for_task(task), network=sandbox.network, mem_limit=sandbox.mem_limit, cpus=sandbox.cpus,
             timeout=limits.action_timeout, run_id=run_id, pull=sandbox.pull, setup=task_setup_command(task),
+            base_commit=task.get("base_commit") or None,  # SWE-bench images' HEAD is an empty commit on top
         )
     except ImageNotFoundError as exc:
         return _infra(run, "image_missing", str(exc), started)
