@@ -100,7 +100,8 @@ def test_missing_image_gives_one_clear_error():
     assert name in msg and "swe-srl sandbox build-instance" in msg
 
 
-def test_instance_image_shows_no_later_commits(base_image, tmp_path):
+@pytest.mark.parametrize("layout", ["swebench", "plain"])
+def test_instance_image_shows_no_later_commits(base_image, tmp_path, layout):
     from swe_srl.sandbox.images import build_instance_image
 
     repo = tmp_path / "r"
@@ -117,12 +118,16 @@ def test_instance_image_shows_no_later_commits(base_image, tmp_path):
     git(repo, "branch", "fix-branch")
     git(repo, "checkout", "-q", "-b", "feature")
     git(repo, "checkout", "-q", "main")
-    tag = "swe-srl-test/history:latest"
-    assert build_instance_image(repo, base, tag, base=base_image) == base
-    with DockerSandbox(tag) as sb:
-        assert sb.base_commit == base
+    tag = f"swe-srl-test/history-{layout}:latest"
+    assert build_instance_image(repo, base, tag, base=base_image, layout=layout) == base
+    with DockerSandbox(tag, base_commit=base) as sb:
         assert sb.run("cat mod.py").output == "BUG = True\n"
-        assert sb.run("git log --all --format=%H").output.split() == [base]
+        history = sb.run("git log --all --format=%H").output.split()
+        if layout == "plain":
+            assert history == [base]
+        else:  # SWE-bench's own empty setup commit on top of the base commit
+            assert history[1:] == [base] and sb.run("git log -1 --format=%s").output.strip() == "SWE-bench"
+            assert sb.run("git show --stat --format= HEAD").output.strip() == ""
         assert sb.run("git tag").output == ""
         assert sb.run("git branch -a --format='%(refname)'").output.split() == ["refs/heads/main"]
         assert fix not in sb.run("git reflog --all; git fsck --lost-found --unreachable 2>&1; git stash list").output
