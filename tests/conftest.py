@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"
+# The shared real data (real trajectories, the real instance, editor parity): next to
+# the repository, or where SWE_SRL_SHARED points. Tests that need it skip without it.
+SHARED = Path(os.environ.get("SWE_SRL_SHARED") or REPO_ROOT.parent / "shared")
 BASE_IMAGE = "swe-srl/base:latest"
 
 

@@ -19,7 +19,7 @@ from swe_srl.sandbox.windowed import WindowedTools, split_lint
 from swe_srl.trajectory.actions import Action
 from swe_srl.trajectory.sources import read_trajectories
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+from tests.conftest import SHARED  # noqa: E402
 REAL = SHARED / "real-trajectories"
 APISPEC = SHARED / "real-instances" / "marshmallow-code__apispec-811"
 FOOTER = "\n(Open file: {})\n(Current directory: /testbed)\nbash-$"

@@ -77,7 +77,9 @@ def test_steps_after_the_first_divergence_are_dropped():
 
 
 BUNDLED_STEPS = REPO_ROOT / "trajectories" / "steps" / "steps.jsonl"
-REAL = REPO_ROOT.parent / "shared" / "real-trajectories"
+from tests.conftest import SHARED  # noqa: E402
+
+REAL = SHARED / "real-trajectories"
 
 
 def _assert_target_reads_back(thought: str, action_text: str, tool: str):

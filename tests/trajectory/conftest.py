@@ -11,7 +11,9 @@ from swe_srl.trajectory.actions import Action
 from swe_srl.trajectory.model import Round, Trajectory
 
 # ../shared/real-trajectories relative to the repository root (never copied into the repo).
-REAL = Path(__file__).resolve().parents[2].parent / "shared" / "real-trajectories"
+from tests.conftest import SHARED  # noqa: E402
+
+REAL = SHARED / "real-trajectories"
 
 
 @pytest.fixture(scope="session")
