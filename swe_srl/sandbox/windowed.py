@@ -32,7 +32,7 @@ from swe_srl.sandbox.windowed_1x import Windowed1x
 from swe_srl.sandbox.windowed_text import (_COMMAND_POSITION, _DASHES0, _HEREDOC, _LINT_HEAD, _LINTER, _NEEDS_SHELL,
                                            _NO_RERUN, _NOT_APPLIED, _SEARCH_SH, _UPDATED, DIALECTS, NOT_EMULATED,
                                            OVERLAP, WINDOW, WINDOWED, _complete, _first, _lines, _split_name,
-                                           _text, _words, split_lint)
+                                           _text, _words, clamp_line, split_lint)
 
 
 class WindowedTools(Windowed1x):
@@ -232,13 +232,8 @@ class WindowedTools(Windowed1x):
             if kind != "f" or any(c.isspace() for c in path):
                 raise NotReplayable("open with a line number on a path awk cannot read")
             total, n = len(_lines(self.sandbox.read_file(real))), int(argv[1])
-            if n > total:
-                out = f"Warning: <line_number> ({n}) is greater than the number of lines in the file ({total})\n"
-                out += f"Warning: Setting <line_number> to {total}\n"
-                line = total
-            elif n < 1:
-                out, line = f"Warning: <line_number> ({n}) is less than 1\nWarning: Setting <line_number> to 1\n", 1
-            else:
+            out, line = clamp_line(n, total)
+            if not out:
                 line = max(n + WINDOW // 2 - WINDOW // 6, 1)
         if kind == "f":
             self.file, self.line = real, line

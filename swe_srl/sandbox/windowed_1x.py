@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 from swe_srl.sandbox.tools import NotReplayable
 from swe_srl.sandbox.windowed_text import (OVERLAP, WINDOW, _DASHES1, _NO_RERUN, _NOT_APPLIED, _REPLACED,
-                                           _not_found, _shown, split_lint)
+                                           _not_found, _shown, clamp_line, split_lint)
 
 
 class Windowed1x:
@@ -32,13 +32,7 @@ class Windowed1x:
             if len(argv) > 1:
                 if not re.fullmatch(r"\s*[+-]?\d+\s*", argv[1]):
                     return 'Usage: open "<file>" [<line_number>]\nError: <line_number> must be a number\n'
-                n, total = int(argv[1]), self._n1()
-                if n > total:
-                    out = f"Warning: <line_number> ({n}) is greater than the number of lines in the file ({total})\n"
-                    out += f"Warning: Setting <line_number> to {total}\n"
-                    n = total
-                elif n < 1:
-                    out, n = f"Warning: <line_number> ({n}) is less than 1\nWarning: Setting <line_number> to 1\n", 1
+                out, n = clamp_line(int(argv[1]), self._n1())
             self._goto1(n - 1)
             return out + self._window1(shown)
         if name == "create":

@@ -155,3 +155,13 @@ def _split_name(text: str) -> tuple[str, str]:
     stripped = text.lstrip()
     name = _first(stripped)
     return name, stripped[len(name):]
+
+
+def clamp_line(n: int, total: int) -> tuple[str, int]:
+    """SWE-agent's warnings for an `open FILE LINE` outside the file, and the line it uses."""
+    if n > total:
+        return (f"Warning: <line_number> ({n}) is greater than the number of lines in the file ({total})\n"
+                f"Warning: Setting <line_number> to {total}\n"), total
+    if n < 1:
+        return f"Warning: <line_number> ({n}) is less than 1\nWarning: Setting <line_number> to 1\n", 1
+    return "", n

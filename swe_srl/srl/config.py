@@ -114,13 +114,13 @@ class SRLFields:
     dynamic_sampling_max_refill_rounds: int = field(default=4, metadata=_help("Extra generation rounds per batch at most."))
     greedy_eval: bool = field(default=True, metadata=_help("Validation decodes greedily (as the paper's evaluation)."))
     # model_name_or_path: tiny builds this model locally from the training steps
-    tiny_vocab_size: int = 4096
-    tiny_hidden_size: int = 64
-    tiny_intermediate_size: int = 256
-    tiny_num_hidden_layers: int = 2
-    tiny_num_attention_heads: int = 4
-    tiny_num_key_value_heads: int = 2
-    tiny_max_position_embeddings: int = 4096
+    tiny_vocab_size: int = TinyModelConfig.vocab_size
+    tiny_hidden_size: int = TinyModelConfig.hidden_size
+    tiny_intermediate_size: int = TinyModelConfig.intermediate_size
+    tiny_num_hidden_layers: int = TinyModelConfig.num_hidden_layers
+    tiny_num_attention_heads: int = TinyModelConfig.num_attention_heads
+    tiny_num_key_value_heads: int = TinyModelConfig.num_key_value_heads
+    tiny_max_position_embeddings: int = TinyModelConfig.max_position_embeddings
     tiny_warm_start_steps: int = field(
         default=60,
         metadata=_help("Supervised steps on the expert steps before RL, so the random tiny model follows the "
