@@ -68,7 +68,7 @@ def ensure_images(tasks: list[dict] | None = None, rebuild: bool = False) -> lis
     """Build the instance image of each bundled task that is missing or stale."""
     import docker.errors
 
-    from swe_srl.sandbox.docker import client
+    from swe_srl.sandbox.engine import client
     from swe_srl.sandbox.images import BASE_IMAGE, COMMIT_LABEL, RECIPE_LABEL, build_base, build_instance_image, recipe_label
 
     try:

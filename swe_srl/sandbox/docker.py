@@ -23,6 +23,7 @@ from swe_srl.sandbox.base import (
     Sandbox,
     SandboxError,
 )
+from swe_srl.sandbox.engine import client
 from swe_srl.sandbox.images import ensure_image
 from swe_srl.sandbox.session import KILL_FOREGROUND_SCRIPT, ShellSession
 
@@ -34,25 +35,6 @@ _ENV_PROBE = "printf '\\0__SWESRL_ENV__\\0'; env -0; printf '__SWESRL_FUNCS__\\0
 _ACTIVATION_CACHE: dict[tuple, str] = {}
 _NOT_CARRIED = frozenset({"PWD", "OLDPWD", "SHLVL", "_", "PS1", "PS2", "PS4", "TERM", "HOSTNAME"})
 RUN_ID_LABEL = "swe-srl.run-id"
-
-_client: docker.DockerClient | None = None
-
-
-def client() -> docker.DockerClient:
-    """One shared Docker client (its connection pool is thread-safe)."""
-    global _client
-    if _client is None:
-        try:
-            _client = docker.from_env(timeout=120)
-            _client.ping()
-        except docker.errors.DockerException as exc:
-            _client = None
-            raise SandboxError(
-                f"no Docker engine answers ({exc}). Start one (e.g. `dockerd &`) "
-                "or use the local backend (--sandbox local)."
-            ) from exc
-    return _client
-
 
 class _ExecTransport:
     """A `docker exec` attached over a raw socket; demultiplexes stdout/stderr frames."""

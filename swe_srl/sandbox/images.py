@@ -13,6 +13,7 @@ import docker
 import docker.errors
 
 from swe_srl.sandbox.base import SandboxError
+from swe_srl.sandbox.engine import client
 
 BASE_IMAGE = "swe-srl/base:latest"
 COMMIT_LABEL = "swe-srl.base-commit"
@@ -65,17 +66,17 @@ def image_for_task(task: dict, source: str | None = None) -> str:
     return IMAGE_NAMERS[source](iid)
 
 
-def ensure_image(client: docker.DockerClient, image: str, pull: bool = True) -> None:
+def ensure_image(engine: docker.DockerClient, image: str, pull: bool = True) -> None:
     """Make sure `image` exists locally, pulling it if allowed; one clear error if not."""
     try:
-        client.images.get(image)
+        engine.images.get(image)
         return
     except docker.errors.ImageNotFound:
         pass
     error = "pulling is disabled"
     if pull:
         try:
-            client.images.pull(image)
+            engine.images.pull(image)
             return
         except docker.errors.DockerException as exc:
             error = str(exc).splitlines()[0][:300]
@@ -104,8 +105,6 @@ def build_base(tag: str = BASE_IMAGE, offline: bool | None = None) -> str:
 
 
 def _docker_build(context: Path, tag: str, dockerfile: str = "Dockerfile", labels: dict[str, str] | None = None) -> None:
-    from swe_srl.sandbox.docker import client
-
     try:
         client().images.build(path=str(context), dockerfile=dockerfile, tag=tag, rm=True, forcerm=True, pull=False, labels=labels)
     except (docker.errors.BuildError, docker.errors.APIError) as exc:
@@ -175,8 +174,6 @@ def build_instance_image(
     `layout="plain"` puts the repository on the base image's system Python.
     `repo_dir` may be a git repository or a git bundle file.
     """
-    from swe_srl.sandbox.docker import client
-
     if layout not in LAYOUTS:
         raise SandboxError(f"unknown image layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
     ensure_image(client(), base, pull=base != BASE_IMAGE)

@@ -56,7 +56,7 @@ def scenarios() -> list[dict]:
 def parity_image(base_image, scenarios) -> str:
     import docker
 
-    from swe_srl.sandbox.docker import client
+    from swe_srl.sandbox.engine import client
 
     data = (PARITY / "fixture.tar.gz").read_bytes()
     tag = f"swe-srl-test/editor-parity:{hashlib.sha256(data).hexdigest()[:12]}"
