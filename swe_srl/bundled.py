@@ -46,6 +46,20 @@ def repo_dir(task: dict, cache: Path = CACHE_DIR) -> Path:
         return _repo_dir(task, cache)
 
 
+def local_repo(task: dict, repos: str | Path | None = None) -> Path:
+    """The repository folder a local sandbox copies for `task`: `repos/<instance_id>`
+    when `repos` is given, else the bundled task's own repository."""
+    iid = task["instance_id"]
+    if repos is not None:
+        path = Path(repos) / iid
+        if not path.exists():
+            raise FileNotFoundError(f"no repository for {iid} under {repos}")
+        return path
+    if any(t["instance_id"] == iid for t in bundled_tasks()):
+        return repo_dir(task)
+    raise FileNotFoundError(f"the local sandbox needs --repos DIR holding DIR/{iid} (a git repository)")
+
+
 def _repo_dir(task: dict, cache: Path) -> Path:
     name = task["repo"].split("/", 1)[1]
     dest = cache / "repos" / name

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from swe_srl.evaluation.policy import Completion, Policy, PolicyError, StepInput
 from swe_srl.evaluation.settings import problem_statement_for
-from swe_srl.sandbox.base import SandboxError
+from swe_srl.sandbox import Sandbox, SandboxError, open_sandbox
 from swe_srl.sandbox.images import ImageNotFoundError, image_for_task
 from swe_srl.sandbox.tools import DEFAULT_PROFILE, NotReplayable, ToolResult, ToolRunner, check_profile
 from swe_srl.srl.parse import parse_completion
@@ -45,6 +45,8 @@ class AgentLimits:
 
 @dataclass
 class SandboxOptions:
+    kind: str = "docker"  # or "local": a copy of the task's repository, NOT isolated
+    repos: str | None = None  # local: folder holding <instance_id>/ repositories (default: the bundled ones)
     network: bool = False
     mem_limit: str = "4g"
     cpus: float = 2.0
@@ -100,21 +102,16 @@ def _token_count(completion: Completion) -> tuple[int, bool]:
 
 
 def run_agent(task: dict, policy: Policy, limits: AgentLimits, sandbox: SandboxOptions, run_id: str, setting: str = "end-to-end") -> AgentRun:
-    """Work one task in a fresh sandbox of its image; never raises for a task's failure."""
-    from swe_srl.sandbox.docker import DockerSandbox
-
+    """Work one task in a fresh sandbox (of its image, or a local copy of its repository);
+    never raises for a task's failure."""
     iid = task["instance_id"]
     started = time.monotonic()
     run = AgentRun(iid, exit_status="not_started")
     try:
-        sb = DockerSandbox(
-            image_for_task(task), network=sandbox.network, mem_limit=sandbox.mem_limit, cpus=sandbox.cpus,
-            timeout=limits.action_timeout, run_id=run_id, pull=sandbox.pull, setup=task_setup_command(task),
-            base_commit=task.get("base_commit") or None,  # SWE-bench images' HEAD is an empty commit on top
-        )
+        sb = _open(task, limits, sandbox, run_id)
     except ImageNotFoundError as exc:
         return _infra(run, "image_missing", str(exc), started)
-    except Exception as exc:  # engine down, container refused to start ...
+    except Exception as exc:  # engine down, container refused to start, no repository ...
         return _infra(run, "sandbox_error", f"{type(exc).__name__}: {exc}", started)
     try:
         with sb:
@@ -130,6 +127,25 @@ def run_agent(task: dict, policy: Policy, limits: AgentLimits, sandbox: SandboxO
         return _infra(run, "agent_error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}", started)
     run.seconds = round(time.monotonic() - started, 2)
     return run
+
+
+def _open(task: dict, limits: AgentLimits, options: SandboxOptions, run_id: str) -> Sandbox:
+    base_commit = task.get("base_commit") or None
+    if options.kind != "local":  # SWE-bench images' HEAD is an empty commit on top of base_commit
+        return open_sandbox(
+            options.kind, image=image_for_task(task), network=options.network, mem_limit=options.mem_limit, cpus=options.cpus,
+            timeout=limits.action_timeout, run_id=run_id, pull=options.pull, setup=task_setup_command(task), base_commit=base_commit,
+        )
+    from swe_srl.bundled import local_repo
+
+    sb = open_sandbox("local", repo_dir=str(local_repo(task, options.repos)), timeout=limits.action_timeout)
+    if base_commit and sb.base_commit != base_commit:
+        res = sb.run(f"git checkout -q {base_commit}", timeout=60)
+        if res.exit_code != 0:
+            sb.close()
+            raise SandboxError(f"cannot check out {base_commit}: {res.output.strip()}")
+        sb.base_commit = base_commit
+    return sb
 
 
 def _infra(run: AgentRun, status: str, message: str, started: float) -> AgentRun:

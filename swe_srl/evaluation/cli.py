@@ -47,6 +47,8 @@ def eval_command(
     build_images: bool = typer.Option(True, "--build-images/--no-build-images", help="Build missing bundled task images offline."),
     pull: bool = typer.Option(True, "--pull/--no-pull", help="Try to pull task images that are not local."),
     network: bool = typer.Option(False, "--network", help="Give the agent's sandboxes network access."),
+    sandbox: str = typer.Option("docker", "--sandbox", help="Where the agent works: docker, or local (a copy of the repository, NOT isolated: commands run on this machine as you). Grading always runs in Docker."),
+    repos: Optional[str] = typer.Option(None, "--repos", help="local sandbox: folder holding DIR/<instance_id> git repositories (default: the bundled tasks' repos)."),
     summary_rows: int = typer.Option(50, "--summary-rows", help="Instances shown in the on-screen table."),
 ) -> None:
     """Run a policy as an agent on tasks in sandboxes and grade its patches with the SWE-bench harness."""
@@ -65,6 +67,7 @@ def eval_command(
             window=None if window is None else (window if window == "all" else int(window)),
             temperature=temperature, max_new_tokens=max_new_tokens, device=device, action_timeout=action_timeout,
             harness_timeout=harness_timeout, build_images=build_images, pull=pull, network=network,
+            sandbox=sandbox, repos=repos,
         )
     except (ValidationError, ValueError) as exc:
         console.print(f"[red]bad eval options:[/red] {exc}")

@@ -54,6 +54,8 @@ class EvalConfig(BaseModel):
     harness_timeout: int = 1800
     build_images: bool = True  # build missing bundled task images (offline)
     pull: bool = True
+    sandbox: Literal["docker", "local"] = "docker"  # local: NOT isolated, runs on this machine
+    repos: str | None = None  # local sandbox: folder holding <instance_id>/ (default: the bundled repos)
     network: bool = False
     mem_limit: str = "4g"
     cpus: float = 2.0

@@ -146,7 +146,7 @@ def _agent_phase(cfg: EvalConfig, tasks: list[dict], store: RunStore, records: d
         action_timeout=cfg.action_timeout, window=cfg.window if cfg.window is not None else policy.window,
         max_observation_chars=cfg.max_observation_chars, tool_profile=cfg.tool_profile,
     )
-    sandbox = SandboxOptions(network=cfg.network, mem_limit=cfg.mem_limit, cpus=cfg.cpus, pull=cfg.pull)
+    sandbox = SandboxOptions(kind=cfg.sandbox, repos=cfg.repos, network=cfg.network, mem_limit=cfg.mem_limit, cpus=cfg.cpus, pull=cfg.pull)
 
     def work(task: dict) -> AgentRun:
         return run_agent(task, policy, limits, sandbox, run_id, cfg.setting)

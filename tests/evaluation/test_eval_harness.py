@@ -51,6 +51,18 @@ def test_replay_resolves_every_bundled_task_and_a_rerun_skips_them(bundled_image
     assert other["unresolved_ids"] == other["empty_patch_ids"] == IDS
 
 
+def test_replay_on_the_local_sandbox_resolves_every_bundled_task(bundled_images, tmp_path):
+    # the agent works in local copies of the bundled repos; grading still runs in Docker
+    report = evaluate(tmp_path, policy="replay", run_id="pytest-local", sandbox="local")
+    assert report["resolved_ids"] == IDS and report["infra_failure_ids"] == []
+    assert all(i["exit_status"] == "submitted" for i in report["instances"].values())
+    # without a repository for the task, the local sandbox is an infrastructure failure
+    missing = evaluate(tmp_path, policy="replay", run_id="pytest-local-missing", sandbox="local",
+                       repos=str(tmp_path / "no-repos"), instances=[IDS[0]], build_images=False)
+    assert missing["infra_failure_ids"] == [IDS[0]]
+    assert missing["instances"][IDS[0]]["exit_status"] == "sandbox_error"
+
+
 def test_noop_leaves_every_task_unresolved_with_an_empty_patch(bundled_images, tmp_path):
     report = evaluate(tmp_path, policy="noop", run_id="pytest-noop")
     assert report["unresolved_ids"] == IDS and report["empty_patch_ids"] == IDS
