@@ -67,14 +67,15 @@ def test_oracle_files_names_the_gold_patch_files():
         problem_statement_for(task, "oracle")
 
 
-def test_endpoint_retries_a_500_then_answers(stub_server, monkeypatch):
+def test_endpoint_retries_a_429_and_a_500_then_answers(stub_server, monkeypatch):
     monkeypatch.setenv("SWE_SRL_API_KEY", "sk-test-key")
     good = render_completion("look", Action.make("bash", {"command": "ls"}))
-    server = stub_server([(500, "boom"), (429, "slow down"), (200, good)])
-    policy = EndpointPolicy("my-model", server.base_url, backoff=0.05)
-    completion = policy.act(step())
+    server = stub_server([(429, "slow down"), (500, "boom"), (200, good)])
+    policy = EndpointPolicy("my-model", server.base_url, max_retries=2, request_timeout=30)
+    assert policy.client.max_retries == 2 and policy.client.timeout == 30
+    completion = policy.act(step())  # the openai client's own retries
     assert completion.text == good and completion.tokens == 7 and completion.prompt_tokens == 100
-    assert policy.retries == 2 and len(server.requests) == 3
+    assert len(server.requests) == 3
     req = server.requests[-1]
     assert req["model"] == "my-model" and req["temperature"] == 0.0
     assert req["messages"][0] == {"role": "system", "content": SYSTEM_PROMPT}
@@ -84,7 +85,7 @@ def test_endpoint_retries_a_500_then_answers(stub_server, monkeypatch):
 
 def test_endpoint_gives_up_after_retries_as_infra(stub_server):
     server = stub_server(default=(503, "down"))
-    policy = EndpointPolicy("m", server.base_url, api_key="k", max_retries=2, backoff=0.01)
+    policy = EndpointPolicy("m", server.base_url, api_key="k", max_retries=2)
     with pytest.raises(PolicyError) as err:
         policy.act(step())
     assert err.value.infra and len(server.requests) == 3
@@ -93,12 +94,12 @@ def test_endpoint_gives_up_after_retries_as_infra(stub_server):
 def test_endpoint_bad_request_is_the_models_limit(stub_server):
     server = stub_server(default=(400, "This model's maximum context length is 32768 tokens"))
     with pytest.raises(PolicyError) as err:
-        EndpointPolicy("m", server.base_url, api_key="k", backoff=0.01).act(step())
+        EndpointPolicy("m", server.base_url, api_key="k").act(step())
     assert not err.value.infra and err.value.exit_status == "context_exceeded" and len(server.requests) == 1
 
 
 def test_endpoint_unreachable_is_infra():
-    policy = EndpointPolicy("m", "http://127.0.0.1:9/v1", api_key="k", max_retries=1, backoff=0.01, request_timeout=2)
+    policy = EndpointPolicy("m", "http://127.0.0.1:9/v1", api_key="k", max_retries=1, request_timeout=2)
     t0 = time.monotonic()
     with pytest.raises(PolicyError) as err:
         policy.act(step())
