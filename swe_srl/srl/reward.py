@@ -97,19 +97,10 @@ def srl_reward(
     -1.0 when the completion breaks the format (see `parse.parse_output`), else a
     similarity in [0, 1] between the canonical texts of the parsed call and of
     `expert_action` (both sides canonical: an exact copy scores 1.0 in any layout).
+    One item through `SRLReward.score`.
     """
-    if mode not in MODES:
-        raise ValueError(f"unknown reward mode {mode!r}; expected one of {MODES}")
-    parsed = parse_output(completion_text(completion))
-    if parsed.action is None:
-        return INVALID
-    policy_text = parsed.action.to_text()
-    if mode == "structured" and not _gate(parsed.action, expert_action):
-        return 0.0
-    expert_action = canonical_call(expert_action)
-    if mode == "indel":
-        return indel_similarity(policy_text, expert_action)
-    return text_similarity(policy_text, expert_action, autojunk=autojunk, backend=backend)
+    rewards, _ = SRLReward(mode, autojunk=autojunk, backend=backend).score([completion], [expert_action])
+    return rewards[0]
 
 
 class SRLReward:
@@ -193,6 +184,3 @@ def log_reward_metrics(rewards: Sequence[float], exact: Sequence[bool], log_metr
     if valid:
         log_metric("srl/valid_similarity_mean", sum(valid) / len(valid))
 
-
-def make_reward_function(mode: str = "difflib", *, autojunk: bool = False, backend: str = "auto") -> SRLReward:
-    return SRLReward(mode, autojunk=autojunk, backend=backend)

@@ -178,7 +178,6 @@ def test_trl_callable_reads_the_expert_action_column_and_logs():
         trainer_state=None, instance_id=["i"] * 4,
     )
     assert rewards == [1.0, 122 / 125, -1.0, 122 / 125]
-    assert rewards == [srl_reward(c, e) for c, e in zip(completions, experts)]
     assert logged["srl/format_failure_rate"] == 0.25
     assert logged["srl/exact_match_rate"] == 0.25
     assert logged["srl/valid_similarity_mean"] == pytest.approx((1.0 + 2 * 122 / 125) / 3)
@@ -187,14 +186,6 @@ def test_trl_callable_reads_the_expert_action_column_and_logs():
 def test_trl_callable_accepts_conversational_completions():
     rewards = SRLReward("structured")(completions=[[{"role": "assistant", "content": out(LS)}]], expert_action=[LS])
     assert rewards == [1.0]
-
-
-def test_callable_matches_function_on_the_fixture(step_rows):
-    experts = [r["expert_action"] for r in step_rows]
-    completions = [out(e) for e in reversed(experts)]
-    assert SRLReward()(completions=completions, expert_action=experts) == [
-        srl_reward(c, e) for c, e in zip(completions, experts)
-    ]
 
 
 LAYOUTS = [
