@@ -33,6 +33,12 @@ def bundled_tasks() -> list[dict]:
     return [json.loads(line) for line in TASKS_FILE.read_text().splitlines() if line.strip()]
 
 
+def bundled_rows(tasks: list[dict]) -> list[dict]:
+    """The rows of `tasks` that are bundled tasks (same instance id and image)."""
+    known = {(t["instance_id"], t["image"]) for t in bundled_tasks()}
+    return [t for t in tasks if (t["instance_id"], t["image"]) in known]
+
+
 # The bundled repos have no dependencies and no pip in their env: a .pth file is their
 # editable install (what `pip install -e .` leaves in a SWE-bench image's env).
 EDITABLE_INSTALL = "echo /testbed > \"$(python -c 'import site; print(site.getsitepackages()[0])')/testbed.pth\""

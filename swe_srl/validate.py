@@ -201,8 +201,7 @@ def validate_command(
     except (ValueError, FileNotFoundError) as exc:
         console.print(f"[red]validate failed:[/red] {exc}")
         raise typer.Exit(2)
-    known = {(t["instance_id"], t["image"]) for t in bundled.bundled_tasks()}
-    mine = [t for t in rows if (t["instance_id"], t["image"]) in known]
+    mine = bundled.bundled_rows(rows)
     if build_images and mine:
         with console.status("building missing bundled task images ..."):
             bundled.ensure_images(mine)

@@ -74,11 +74,6 @@ def load_task_rows(
     return rows
 
 
-def _bundled_rows(tasks: list[dict]) -> list[dict]:
-    known = {(t["instance_id"], t["image"]) for t in bundled.bundled_tasks()}
-    return [t for t in tasks if (t["instance_id"], t["image"]) in known]
-
-
 def run_eval(cfg: EvalConfig, console: Console | None = None) -> dict:
     """Run one evaluation; returns the report (also written to `<out>/report.json`)."""
     console = console or Console(stderr=True)
@@ -89,9 +84,9 @@ def run_eval(cfg: EvalConfig, console: Console | None = None) -> dict:
     tasks = load_tasks(cfg)
     check_gradable(tasks)  # before anything starts: one error naming the rows
     store = RunStore(out, run_id)
-    if cfg.build_images and _bundled_rows(tasks):
+    if cfg.build_images and (ours := bundled.bundled_rows(tasks)):
         with console.status("building missing bundled task images ..."):
-            bundled.ensure_images(_bundled_rows(tasks))
+            bundled.ensure_images(ours)
     _prune(run_id)
 
     signature = cfg.signature()
