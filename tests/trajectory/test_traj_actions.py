@@ -61,17 +61,24 @@ def test_unknown_editor_command_is_an_error():
         Action.make("str_replace_editor", {"command": "delete", "path": "/a"})
 
 
+def _check_parsed(parsed) -> None:
+    # parse_calls catches every exception, so "never raises" cannot fail: check that its
+    # catch-all was not what answered, and that the result is consistent.
+    assert parsed.error is None or not parsed.error.startswith("unparseable call"), parsed.error
+    if parsed.error is None:
+        assert len(parsed.actions) == 1
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text())
-def test_parse_calls_never_raises(text):
-    parsed = parse_calls(text)
-    assert parsed.error is None or isinstance(parsed.error, str)
+def test_parse_calls_handles_any_text(text):
+    _check_parsed(parse_calls(text))
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40).map(lambda s: "<function=" + s))
-def test_parse_calls_never_raises_on_call_like_text(text):
-    parse_calls(text + "<parameter=command>x</parameter></function>")
+def test_parse_calls_handles_call_like_text(text):
+    _check_parsed(parse_calls(text + "<parameter=command>x</parameter></function>"))
 
 
 _value = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<>"), min_size=1, max_size=60)
