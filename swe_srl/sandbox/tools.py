@@ -9,27 +9,13 @@ nothing but a POSIX shell is needed inside the sandbox.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from swe_srl.sandbox.base import CommandResult, Sandbox
 from swe_srl.sandbox.editors import Editor, make_editor
 from swe_srl.sandbox.editors.common import EditorError
+from swe_srl.sandbox.results import EMPTY_OUTPUT, NotReplayable, ToolResult  # noqa: F401 (NotReplayable: callers import it from here)
 from swe_srl.trajectory.actions import Action
 
 SNIPPET_LINES = 4
-EMPTY_OUTPUT = "Your command ran successfully and did not produce any output."
-
-
-@dataclass
-class ToolResult:
-    """An observation for the agent, and what the harness needs to know about it."""
-
-    observation: str
-    exit_code: int | None = 0
-    submitted: bool = False
-    error: bool = False  # the tool refused the call (bad path, not unique, ...)
-    timed_out: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def _decode(data: bytes) -> str:
@@ -49,14 +35,6 @@ def numbered(text: str, descriptor: str, init_line: int = 1) -> str:
     """The `cat -n` rendering the SWE-agent editor returns."""
     body = "\n".join(f"{i + init_line:6}\t{line}" for i, line in enumerate(text.expandtabs().split("\n")))
     return f"Here's the result of running `cat -n` on {descriptor}:\n{_shown(body)}\n"
-
-
-class NotReplayable(Exception):
-    """An action this profile cannot run with its source's semantics.
-
-    It is never handed to bash instead: replay marks the step (and the rest of its
-    trajectory) not replayable, with this message as the reason.
-    """
 
 
 # The tools that recorded published trajectories, whose output the runner reproduces:

@@ -27,7 +27,7 @@ import re
 import shlex
 import warnings
 
-from swe_srl.sandbox.tools import EMPTY_OUTPUT, NotReplayable, ToolResult
+from swe_srl.sandbox.results import EMPTY_OUTPUT, NotReplayable, ToolResult
 from swe_srl.sandbox.windowed_1x import Windowed1x
 from swe_srl.sandbox.windowed_text import (_COMMAND_POSITION, _DASHES0, _HEREDOC, _LINT_HEAD, _LINTER, _NEEDS_SHELL,
                                            _NO_RERUN, _NOT_APPLIED, _SEARCH_SH, _UPDATED, DIALECTS, NOT_EMULATED,

@@ -12,7 +12,7 @@ import posixpath
 import re
 from pathlib import PurePosixPath
 
-from swe_srl.sandbox.tools import NotReplayable
+from swe_srl.sandbox.results import NotReplayable
 from swe_srl.sandbox.windowed_text import (OVERLAP, WINDOW, _DASHES1, _NO_RERUN, _NOT_APPLIED, _REPLACED,
                                            _not_found, _shown, clamp_line, split_lint)
 
