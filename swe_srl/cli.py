@@ -22,6 +22,9 @@ app.command("train", context_settings=TRAIN_CONTEXT)(train)
 from swe_srl.collect.cli import collect  # noqa: E402
 
 app.command("collect")(collect)
+from swe_srl.collect.export import export_command  # noqa: E402
+
+app.command("export")(export_command)
 from swe_srl.evaluation.cli import eval_command  # noqa: E402
 
 app.command("eval")(eval_command)

@@ -15,7 +15,7 @@ def collect(
     trajectories: Optional[str] = typer.Option(None, "--trajectories", "-t", help="Trajectory file, folder, or Hugging Face dataset (name or name:split). Default: the bundled experts."),
     tasks: Optional[str] = typer.Option(None, "--tasks", help="Task rows (SWE-bench shape): .json/.jsonl/.parquet or a HF dataset. Default: the bundled tasks."),
     fmt: str = typer.Option("auto", "--format", "-f", help="auto, openhands, openhands_text, swe_agent, swe_smith, nebius, mini_swe_agent, canonical."),
-    out: Path = typer.Option(Path("runs/collect"), "--out", "-o", help="Output folder (steps.jsonl, manifest.json)."),
+    out: Path = typer.Option(Path("runs/collect"), "--out", "-o", help="Output folder (trajectories.jsonl, steps.jsonl, index.jsonl, manifest.json)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Parallel sandboxes."),
     sandbox: str = typer.Option("docker", "--sandbox", help="docker, or local (NOT isolated: runs commands on this machine)."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Read at most N trajectories."),
@@ -71,4 +71,5 @@ def collect(
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: finished trajectories are saved; rerun the same command to resume[/yellow]")
         raise typer.Exit(130)
-    console.print(f"wrote {result.manifest['totals']['steps']} steps to {out / 'steps.jsonl'} (manifest: {out / 'manifest.json'})")
+    console.print(f"wrote {result.manifest['totals']['steps']} steps to {out / 'steps.jsonl'}, their rounds to {out / 'trajectories.jsonl'} "
+                  f"(manifest: {out / 'manifest.json'}; one row per step: swe-srl export --data {out})")

@@ -126,7 +126,7 @@ def run_collect(cfg: CollectConfig, console: Console | None = None) -> CollectRe
                     if outcome.error:
                         record_error(outcome.trajectory_id, outcome.error)
                     else:
-                        store.append(outcome.rows, outcome.summary)
+                        store.append(outcome.record, outcome.rows, outcome.summary)
                         counters["steps"] += outcome.summary["steps"]
                         counters["divergences"] += outcome.summary["divergences"]
                     progress.update(bar, advance=1, **counters)

@@ -1,4 +1,4 @@
-"""Replay one expert trajectory in a fresh sandbox and turn it into step rows.
+"""Replay one expert trajectory in a fresh sandbox and turn it into a trajectory record and step rows.
 
 Published observations were recorded in someone else's environment; replaying every
 action in the task's own image gives observations the policy will really see, the
@@ -17,7 +17,7 @@ from swe_srl.sandbox.tools import NotReplayable, ToolRunner, default_profile
 from swe_srl.task_setup import prepare_task
 from swe_srl.trajectory.model import task_setup_command
 from swe_srl.trajectory.actions import Action, roundtrip_errors
-from swe_srl.trajectory.model import StepRow, Task, Trajectory
+from swe_srl.trajectory.model import Task, Trajectory
 
 # SWE-agent's own commands, as typed at its prompt (counted per command in the manifest).
 WINDOWED_COMMANDS = frozenset({
@@ -105,11 +105,13 @@ class ReplayOptions:
 
 @dataclass
 class Outcome:
-    """What one trajectory produced: its rows and its manifest entry, or an error."""
+    """What one trajectory produced: its trajectory-table record, its step rows and its
+    manifest entry, or an error."""
 
     trajectory_id: str
     instance_id: str
     source_format: str
+    record: dict = field(default_factory=dict)
     rows: list[dict] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     error: str | None = None
@@ -144,61 +146,92 @@ def _open(task: Task, image: str, opts: ReplayOptions):
     )
 
 
-def recorded_rows(traj: Trajectory, task: Task | None, image: str) -> list[dict]:
-    """Rows from the recorded observations only (--no-replay)."""
-    issue = task.problem_statement if task else traj.problem_statement
-    rows = [r.model_dump() for r in traj.to_step_rows(image=image, problem_statement=issue or "")]
-    return rows
+def trajectory_record(traj: Trajectory, image: str, problem_statement: str | None = None, tool_profile: str = "") -> dict:
+    """A trajectory's entry in the trajectory table: ids and its rounds, each stored once.
+
+    `observation` is what the policy sees (the replayed one after a replay, else the
+    recorded one); `recorded_observation` is the source's, or None where it is the same
+    text (every round of --no-replay), so an observation is not stored twice.
+    """
+    issue = problem_statement if problem_statement is not None else (traj.problem_statement or "")
+    return {
+        "trajectory_id": traj.trajectory_id,
+        "instance_id": traj.instance_id,
+        "problem_statement": issue or "",
+        "image": image,
+        "source_format": traj.source_format,
+        "tool_profile": tool_profile,
+        "rounds": [
+            {"thought": r.thought, "action": r.action_text, "observation": r.observation,
+             "recorded_observation": None, "exit_code": r.exit_code, "divergence": None,
+             "patch_before": "", "replay_error": None}
+            for r in traj.rounds
+        ],
+    }
+
+
+def step_rows(traj: Trajectory, record: dict) -> list[dict]:
+    """The step table's rows of one trajectory: the expert's call k and what selects it."""
+    n = len(traj.rounds)
+    return [
+        {"trajectory_id": traj.trajectory_id, "step_index": k, "num_steps": n, "instance_id": traj.instance_id,
+         "expert_action": rnd.action_text, "expert_tool": rnd.action.tool, "expert_args": dict(rnd.action.args),
+         "expert_thought": rnd.thought, "divergence": stored["divergence"], "replay_error": stored["replay_error"],
+         "source_format": traj.source_format}
+        for k, (rnd, stored) in enumerate(zip(traj.rounds, record["rounds"]))
+    ]
 
 
 def profile_for(traj: Trajectory, opts: ReplayOptions) -> str:
     return default_profile(traj.source_format, opts.tool_profile or traj.tool_profile)
 
 
-def replay(traj: Trajectory, task: Task, image: str, opts: ReplayOptions) -> tuple[list[dict], dict]:
-    """Run every expert action in order; rows carry replayed and recorded observations.
+def replay(traj: Trajectory, task: Task, image: str, opts: ReplayOptions) -> tuple[dict, dict]:
+    """Run every expert action in order; the record's rounds get replayed and recorded observations.
 
     An action the profile cannot run with its source's semantics stops the replay there:
     that step and the rest keep their recorded observations and say why (`replay_error`).
     """
     profile = profile_for(traj, opts)
-    rows = traj.to_step_rows(image=image, problem_statement=task.problem_statement)
+    record = trajectory_record(traj, image, task.problem_statement, profile)
+    rounds = record["rounds"]
     tools: dict[str, dict[str, int]] = {}
     divergences, stopped = 0, None
     with _open(task, image, opts) as sb:
         prepare_task(sb, task.model_dump())  # a SWE-smith row's bug, committed out of sight
         runner = ToolRunner(sb, profile=profile, timeout=opts.action_timeout)
-        for k, (rnd, row) in enumerate(zip(traj.rounds, rows)):
-            row.tool_profile = profile
+        for k, (rnd, row) in enumerate(zip(traj.rounds, rounds)):
             counts = tools.setdefault(tool_key(rnd.action, profile), {"steps": 0, "divergences": 0, "not_replayable": 0})
             counts["steps"] += 1
             if stopped is not None:
-                row.replay_error = stopped
+                row["replay_error"] = stopped
                 counts["not_replayable"] += 1
                 continue
-            row.patch_before = sb.diff()
+            row["patch_before"] = sb.diff()
             try:
                 result = runner.run(rnd.action)
             except NotReplayable as exc:
                 stopped = f"step {k} cannot be replayed with the {profile} tools: {exc}"
-                row.replay_error = stopped
+                row["replay_error"] = stopped
                 counts["not_replayable"] += 1
                 continue
-            row.observation = result.observation
+            row["observation"] = result.observation  # later steps' history shows the world the policy will see
+            if result.observation != rnd.observation:
+                row["recorded_observation"] = rnd.observation
+            if getattr(result, "exit_code", None) is not None:
+                row["exit_code"] = result.exit_code
             # A run that ends at its last action recorded no observation for it.
             unrecorded = k == len(traj.rounds) - 1 and not rnd.observation
-            row.divergence = None if unrecorded else divergence(rnd.observation, result.observation, rnd.action)
-            if row.divergence is not None and row.divergence > opts.divergence_threshold:
+            row["divergence"] = None if unrecorded else divergence(rnd.observation, result.observation, rnd.action)
+            if row["divergence"] is not None and row["divergence"] > opts.divergence_threshold:
                 divergences += 1
                 counts["divergences"] += 1
-            for later in rows[k + 1:]:  # history shows the world the policy will see
-                later.history[k].observation = result.observation
         final_patch = sb.diff()
-    scored = [r.divergence for r in rows if r.divergence is not None]
+    scored = [r["divergence"] for r in rounds if r["divergence"] is not None]
     summary = {
-        "steps": len(rows),
+        "steps": len(rounds),
         "divergences": divergences,
-        "not_replayable": sum(r.replay_error is not None for r in rows),
+        "not_replayable": sum(r["replay_error"] is not None for r in rounds),
         "not_replayable_reason": stopped,
         "tool_profile": profile,
         "tools": tools,
@@ -206,7 +239,7 @@ def replay(traj: Trajectory, task: Task, image: str, opts: ReplayOptions) -> tup
         "final_patch": final_patch,
         "final_patch_matches": same_patch(final_patch, traj.patch) if traj.patch and stopped is None else None,
     }
-    return [r.model_dump() for r in rows], summary
+    return record, summary
 
 
 def process(traj: Trajectory, task: Task | None, image: str, opts: ReplayOptions, do_replay: bool) -> Outcome:
@@ -214,14 +247,17 @@ def process(traj: Trajectory, task: Task | None, image: str, opts: ReplayOptions
     out = Outcome(traj.trajectory_id, traj.instance_id, traj.source_format)
     try:
         if not do_replay:
-            out.rows = recorded_rows(traj, task, image)
-            out.summary = {"steps": len(out.rows), "divergences": 0, "not_replayable": 0, "mean_divergence": None,
+            issue = task.problem_statement if task else traj.problem_statement
+            out.record = trajectory_record(traj, image, issue or "")
+            out.summary = {"steps": len(traj.rounds), "divergences": 0, "not_replayable": 0, "mean_divergence": None,
                            "final_patch": None, "final_patch_matches": None}
         elif task is None:
             out.error = f"no task row for instance {traj.instance_id!r} (give --tasks, or use --no-replay)"
             return out
         else:
-            out.rows, out.summary = replay(traj, task, image, opts)
+            out.record, out.summary = replay(traj, task, image, opts)
+        if out.record:
+            out.rows = step_rows(traj, out.record)
     except SandboxError as exc:
         out.error = f"sandbox: {exc}"
     except Exception as exc:  # an action that crashes its sandbox must not stop the run

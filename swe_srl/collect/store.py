@@ -1,9 +1,19 @@
 """The step dataset on disk, written so that a run killed at any byte resumes cleanly.
 
-`steps.jsonl` holds the rows, `trajectories.jsonl` one summary per finished trajectory.
-A trajectory's rows are written (and fsynced) before its summary, by one writer, in
-order; so on reopening, the rows after the last summarised trajectory are exactly the
-unfinished tail, and are cut off. Rerunning never duplicates or truncates a row.
+Three append-only files, one writer:
+
+- `trajectories.jsonl`, the trajectory table: one record per trajectory (ids, problem
+  statement, image, source format, tool profile and its rounds, each stored once; a
+  round's `recorded_observation` is null where it equals its `observation`);
+- `steps.jsonl`, the step table: one small row per expert action (trajectory id, step
+  index, the expert's call), no history; training builds the windowed history from the
+  trajectory table at load time (`swe_srl.srl.data`), `swe-srl export` the flat view;
+- `index.jsonl`: one summary per finished trajectory, written (and fsynced) after its
+  record and rows, carrying the byte length both tables had then.
+
+So on reopening, the last whole index line says where each table's finished part ends:
+both are cut there (a torn or unfinished tail goes) without reading them. Rerunning
+never duplicates or truncates a row.
 """
 
 from __future__ import annotations
@@ -14,17 +24,32 @@ import os
 from pathlib import Path
 
 STEPS_FILE = "steps.jsonl"
-SUMMARIES_FILE = "trajectories.jsonl"
+TRAJECTORIES_FILE = "trajectories.jsonl"
+INDEX_FILE = "index.jsonl"
 MANIFEST_FILE = "manifest.json"
+LAYOUT = "trajectory-table/1"  # manifest["layout"]: rounds stored once, steps reference them
 
 
-def _complete_lines(path: Path) -> tuple[list[bytes], int]:
-    """Whole lines of a file and the byte length they span (a torn last line is left out)."""
+def _whole_lines_end(path: Path) -> int:
+    """Byte length of a file's whole lines (a torn last line is left out)."""
     if not path.exists():
-        return [], 0
-    data = path.read_bytes()
-    end = data.rfind(b"\n") + 1
-    return data[:end].splitlines(), end
+        return 0
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        pos = size
+        while pos > 0:  # scan back for the last newline, a block at a time
+            start = max(0, pos - 65536)
+            f.seek(start)
+            block = f.read(pos - start)
+            i = block.rfind(b"\n")
+            if i >= 0:
+                return start + i + 1
+            pos = start
+    return 0
+
+
+def _dumps(obj: dict) -> str:
+    return json.dumps(obj, ensure_ascii=False) + "\n"
 
 
 class StepStore:
@@ -41,58 +66,56 @@ class StepStore:
         self.summaries: dict[str, dict] = {}
         self._recover()
         self._steps = open(self.out / STEPS_FILE, "ab")
-        self._sums = open(self.out / SUMMARIES_FILE, "ab")
+        self._trajs = open(self.out / TRAJECTORIES_FILE, "ab")
+        self._index = open(self.out / INDEX_FILE, "ab")
+        self._steps_end = self._steps.tell()
+        self._trajs_end = self._trajs.tell()
 
     def _recover(self) -> None:
-        sums_path, steps_path = self.out / SUMMARIES_FILE, self.out / STEPS_FILE
-        lines, _ = _complete_lines(sums_path)
-        summaries = {}
-        for line in lines:
-            s = json.loads(line)
-            summaries[s["trajectory_id"]] = s
-        # Keep the longest prefix of rows made of whole, summarised trajectories.
-        rows, _ = _complete_lines(steps_path)
-        keep_bytes, counts, order = 0, {}, []
-        offset = 0
-        for line in rows:
-            offset += len(line) + 1
-            tid = json.loads(line)["trajectory_id"]
-            if tid not in summaries:
-                break
-            if tid not in counts:
-                order.append(tid)
-            counts[tid] = counts.get(tid, 0) + 1
-            if counts[tid] == summaries[tid]["steps"]:
-                keep_bytes = offset
-        finished = [tid for tid in order if counts[tid] == summaries[tid]["steps"]]
-        self.summaries = {tid: summaries[tid] for tid in finished}
-        if steps_path.exists():
-            with open(steps_path, "r+b") as f:
-                f.truncate(keep_bytes)
-        tmp = sums_path.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps(self.summaries[t], ensure_ascii=False) + "\n" for t in finished))
-        os.replace(tmp, sums_path)
+        index_path = self.out / INDEX_FILE
+        if not index_path.exists() and (self.out / STEPS_FILE).exists() and (self.out / STEPS_FILE).stat().st_size:
+            raise RuntimeError(f"{self.out} holds steps of an older layout (no {INDEX_FILE}): collect into a new folder")
+        end = _whole_lines_end(index_path)
+        steps_end = trajs_end = 0
+        if end:
+            with open(index_path, "rb") as f:
+                for line in f.read(end).splitlines():
+                    entry = json.loads(line)
+                    steps_end, trajs_end = entry.pop("_steps_end"), entry.pop("_trajectories_end")
+                    self.summaries[entry["trajectory_id"]] = entry
+        for name, keep in ((INDEX_FILE, end), (STEPS_FILE, steps_end), (TRAJECTORIES_FILE, trajs_end)):
+            path = self.out / name
+            size = path.stat().st_size if path.exists() else 0
+            if size < keep:
+                raise RuntimeError(f"{path} is shorter than {INDEX_FILE} says ({size} < {keep} bytes): not a store this version wrote")
+            if size > keep:
+                with open(path, "r+b") as f:
+                    f.truncate(keep)
+                    os.fsync(f.fileno())
 
     def done(self, trajectory_id: str) -> bool:
         return trajectory_id in self.summaries
 
-    def append(self, rows: list[dict], summary: dict) -> None:
-        blob = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
-        self._steps.write(blob)
-        self._steps.flush()
-        os.fsync(self._steps.fileno())
-        self._sums.write((json.dumps(summary, ensure_ascii=False) + "\n").encode())
-        self._sums.flush()
-        os.fsync(self._sums.fileno())
+    def append(self, record: dict, rows: list[dict], summary: dict) -> None:
+        """One finished trajectory: its table record, its step rows, then its index line."""
+        for f, blob in ((self._trajs, _dumps(record).encode()), (self._steps, "".join(map(_dumps, rows)).encode())):
+            f.write(blob)
+            f.flush()
+            os.fsync(f.fileno())
+        self._trajs_end, self._steps_end = self._trajs.tell(), self._steps.tell()
+        entry = {**summary, "_steps_end": self._steps_end, "_trajectories_end": self._trajs_end}
+        self._index.write(_dumps(entry).encode())
+        self._index.flush()
+        os.fsync(self._index.fileno())
         self.summaries[summary["trajectory_id"]] = summary
 
     def write_manifest(self, manifest: dict) -> Path:
         path = self.out / MANIFEST_FILE
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        tmp.write_text(json.dumps({"layout": LAYOUT, **manifest}, indent=2, ensure_ascii=False) + "\n")
         os.replace(tmp, path)
         return path
 
     def close(self) -> None:
-        for f in (self._steps, self._sums, self._lock):
+        for f in (self._steps, self._trajs, self._index, self._lock):
             f.close()

@@ -1,7 +1,11 @@
 """Step rows in, training rows out.
 
-`load_steps` reads what `swe-srl collect` writes (a folder of `steps*.jsonl`), a single
-jsonl file, or a Hub dataset. Validation is held out by trajectory, never by row, so no
+`load_steps` reads what `swe-srl collect` writes (a folder with the step table
+`steps.jsonl` and the trajectory table `trajectories.jsonl`), a flat jsonl file of step
+rows (each with its `history`, as `swe-srl export` writes), or a Hub dataset of those.
+A collect folder's step rows hold no history: each row carries the folder (`store`) and
+its history is built from the trajectory table when the prompt is rendered, so the
+window K is chosen here and every round is held in memory once. Validation is held out by trajectory, never by row, so no
 trajectory's steps are on both sides. SRL rows carry the rendered prompt and the
 `expert_action` column the reward reads; SFT rows carry the same prompt and the expert's
 thought + action as the completion, so both methods see identical data.
@@ -9,6 +13,8 @@ thought + action as the completion, so both methods see identical data.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import random
 from pathlib import Path
@@ -20,7 +26,46 @@ from swe_srl.srl.parse import render_completion
 log = logging.getLogger(__name__)
 
 STEP_FILE_GLOB = "steps*.jsonl"
+TRAJECTORY_TABLE = "trajectories.jsonl"
 KEEP_COLUMNS = ("instance_id", "trajectory_id", "step_index", "expert_tool")
+
+
+def is_table_store(folder: Path) -> bool:
+    """A collect folder whose steps reference a trajectory table (rows without `history`)."""
+    folder = Path(folder)
+    steps = sorted(folder.glob(STEP_FILE_GLOB))
+    if not steps or not (folder / TRAJECTORY_TABLE).exists():
+        return False
+    with open(steps[0], "rb") as f:
+        first = f.readline()
+    return not first.strip() or "history" not in json.loads(first)
+
+
+@functools.lru_cache(maxsize=4)
+def trajectory_table(store: str) -> dict[str, dict[str, Any]]:
+    """trajectory id -> {problem_statement, history (every round once)} of a collect folder."""
+    table: dict[str, dict[str, Any]] = {}
+    with open(Path(store) / TRAJECTORY_TABLE, "rb") as f:
+        for line in f:
+            rec = json.loads(line)
+            table[rec["trajectory_id"]] = {
+                "problem_statement": rec.get("problem_statement") or "",
+                "history": [{"thought": r["thought"], "action": r["action"], "observation": r["observation"]} for r in rec["rounds"]],
+            }
+    return table
+
+
+def row_history(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rounds before a step: from a flat row's `history`, or its trajectory's table record."""
+    if row.get("store"):
+        return trajectory_table(row["store"])[row["trajectory_id"]]["history"][: row["step_index"]]
+    return row.get("history") or []
+
+
+def row_problem(row: dict[str, Any]) -> str:
+    if row.get("store"):
+        return trajectory_table(row["store"])[row["trajectory_id"]]["problem_statement"]
+    return row.get("problem_statement") or ""
 
 
 def load_steps(source: str | Path, split: str = "train"):
@@ -32,7 +77,10 @@ def load_steps(source: str | Path, split: str = "train"):
         files = sorted(str(p) for p in path.glob(STEP_FILE_GLOB))
         if not files:
             raise FileNotFoundError(f"{path}: no {STEP_FILE_GLOB} files (is this a `swe-srl collect` output?)")
-        return load_dataset("json", data_files=files, split="train")
+        ds = load_dataset("json", data_files=files, split="train")
+        if is_table_store(path):
+            ds = ds.add_column("store", [str(path.resolve())] * len(ds))
+        return ds
     if path.is_file():
         return load_dataset("json", data_files=str(path), split="train")
     if path.suffix in {".jsonl", ".json"} or str(source).startswith((".", "/")):
@@ -84,8 +132,8 @@ def sft_completion(thought: str, action: str, tool: str = "") -> str:
 
 def _srl_row(row: dict[str, Any], tokenizer, config) -> dict[str, Any]:
     rendered = render_prompt(
-        row["problem_statement"],
-        row["history"] or [],
+        row_problem(row),
+        row_history(row),
         tokenizer,
         config.max_prompt_tokens,
         config.window,
@@ -147,19 +195,52 @@ def sft_dataset(ds, tokenizer, config, label: str = "train"):
 
 
 def tokenizer_corpus(ds, limit: int = 2000) -> list[str]:
-    """Texts to train the tiny tokenizer on: system prompt, user turns and targets."""
+    """Texts to train the tiny tokenizer on: system prompt, user turns and targets.
+
+    Of the first `limit` steps, every target once and every trajectory's rounds once (the
+    user turn of its latest step there), never one history per step.
+    """
     texts = [SYSTEM_PROMPT]
+    latest: dict[str, dict[str, Any]] = {}
     for row in ds.select(range(min(limit, len(ds)))):
-        texts.append(user_message(row["problem_statement"], row["history"] or [], "all"))
         texts.append(sft_completion(row.get("expert_thought", ""), row["expert_action"], row.get("expert_tool", "")))
+        seen = latest.get(row["trajectory_id"])
+        if seen is None or row["step_index"] > seen["step_index"]:
+            latest[row["trajectory_id"]] = row
+    for row in latest.values():
+        texts.extend(_pieces(user_message(row_problem(row), row_history(row), "all")))
     return texts
+
+
+def _pieces(text: str, size: int = 4096) -> list[str]:
+    """A long text as pieces of about `size` characters cut at line ends: the tiny
+    tokenizer's merges span whitespace, so each text is one BPE word, and training time
+    grows with the length of the longest ones."""
+    if len(text) <= size:
+        return [text]
+    out, cur, n = [], [], 0
+    for line in text.splitlines(keepends=True):
+        while len(line) > size:
+            if cur:
+                out.append("".join(cur))
+                cur, n = [], 0
+            out.append(line[:size])
+            line = line[size:]
+        if n + len(line) > size and cur:
+            out.append("".join(cur))
+            cur, n = [], 0
+        cur.append(line)
+        n += len(line)
+    if cur:
+        out.append("".join(cur))
+    return out
 
 
 def warm_start_pairs(ds, window, limit: int = 2000) -> list[tuple[list[dict], str]]:
     """(messages, completion) pairs for the tiny model's supervised warm start."""
     pairs = []
     for row in ds.select(range(min(limit, len(ds)))):
-        messages = build_messages(row["problem_statement"], row["history"] or [], window)
+        messages = build_messages(row_problem(row), row_history(row), window)
         pairs.append(
             (messages, sft_completion(row.get("expert_thought", ""), row["expert_action"], row.get("expert_tool", "")))
         )

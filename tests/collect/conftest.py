@@ -17,7 +17,10 @@ def bundled_images(base_image) -> list[str]:
 
 
 def read_rows(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "steps.jsonl").read_text().splitlines()]
+    """The flat one-row-per-step view (history included) of a collect folder."""
+    from swe_srl.collect.export import flat_rows
+
+    return list(flat_rows(out))
 
 
 def canonical_record(instance_id: str) -> dict:

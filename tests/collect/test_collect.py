@@ -88,10 +88,11 @@ def test_final_patches_pass_their_tasks_tests(replayed):
 
 def test_rerun_skips_finished_trajectories(replayed, bundled_images):
     out, _ = replayed
-    before = (out / "steps.jsonl").read_bytes()
+    files = ("steps.jsonl", "trajectories.jsonl", "index.jsonl")
+    before = [(out / f).read_bytes() for f in files]
     again = collect(bundled.EXPERTS_DIR / "swe_smith", out)
     assert again["totals"]["resumed_trajectories"] == 3
-    assert (out / "steps.jsonl").read_bytes() == before
+    assert [(out / f).read_bytes() for f in files] == before
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -153,17 +154,58 @@ def test_strict_fails_on_the_first_bad_trajectory(tmp_path):
         collect(tmp_path / "in", tmp_path / "out", replay=False, strict=True)
 
 
+def _record(tid: str, n: int) -> dict:
+    return {"trajectory_id": tid, "rounds": [{"thought": "", "action": f"a{k}", "observation": ""} for k in range(n)]}
+
+
 def test_torn_tail_is_cut_on_reopen(tmp_path):
     store = StepStore(tmp_path)
-    store.append([{"trajectory_id": "t1", "step_index": 0}, {"trajectory_id": "t1", "step_index": 1}], {"trajectory_id": "t1", "steps": 2})
+    store.append(_record("t1", 2), [{"trajectory_id": "t1", "step_index": 0}, {"trajectory_id": "t1", "step_index": 1}], {"trajectory_id": "t1", "steps": 2})
     store.close()
-    with open(tmp_path / "steps.jsonl", "ab") as f:  # a second trajectory, killed mid-write
+    sizes = {f: (tmp_path / f).stat().st_size for f in ("steps.jsonl", "trajectories.jsonl", "index.jsonl")}
+    # a second trajectory, killed mid-write: its record whole, its rows torn, no index line
+    with open(tmp_path / "trajectories.jsonl", "ab") as f:
+        f.write((json.dumps(_record("t2", 2)) + "\n").encode())
+    with open(tmp_path / "steps.jsonl", "ab") as f:
         f.write(b'{"trajectory_id": "t2", "step_index": 0}\n{"trajectory_id": "t2", "ste')
+    with open(tmp_path / "index.jsonl", "ab") as f:
+        f.write(b'{"trajectory_id": "t2", "st')
     reopened = StepStore(tmp_path)
     assert reopened.done("t1") and not reopened.done("t2")
+    assert reopened.summaries == {"t1": {"trajectory_id": "t1", "steps": 2}}
     reopened.close()
+    assert {f: (tmp_path / f).stat().st_size for f in sizes} == sizes
     lines = (tmp_path / "steps.jsonl").read_text().splitlines()
     assert [json.loads(x)["step_index"] for x in lines] == [0, 1]
+    again = StepStore(tmp_path)  # appending after the cut gives whole lines
+    again.append(_record("t2", 1), [{"trajectory_id": "t2", "step_index": 0}], {"trajectory_id": "t2", "steps": 1})
+    again.close()
+    assert [json.loads(x)["trajectory_id"] for x in (tmp_path / "trajectories.jsonl").read_text().splitlines()] == ["t1", "t2"]
+    assert StepStore(tmp_path).done("t2")
+
+
+def test_resume_reads_only_the_index(tmp_path, monkeypatch):
+    store = StepStore(tmp_path)
+    store.append(_record("t1", 1), [{"trajectory_id": "t1", "step_index": 0}], {"trajectory_id": "t1", "steps": 1})
+    store.close()
+    opened = []
+    real_open = open
+
+    def spy(path, *a, **kw):
+        opened.append((Path(path).name, a[0] if a else kw.get("mode", "r")))
+        return real_open(path, *a, **kw)
+
+    monkeypatch.setattr("builtins.open", spy)
+    StepStore(tmp_path).close()
+    read = {name for name, mode in opened if "r" in mode and "+" not in mode}
+    assert read == {"index.jsonl"}
+
+
+def test_an_older_layout_folder_is_not_overwritten(tmp_path):
+    (tmp_path / "steps.jsonl").write_text('{"trajectory_id": "t1", "history": []}\n')
+    with pytest.raises(RuntimeError, match="older layout"):
+        StepStore(tmp_path)
+    assert (tmp_path / "steps.jsonl").read_text()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
@@ -172,7 +214,7 @@ def test_interrupted_run_resumes_to_the_same_rows(bundled_images, replayed, tmp_
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "swe_srl.cli", "collect", "--out", str(out), "--trajectories", str(bundled.EXPERTS_DIR / "swe_smith")]
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    sums = out / "trajectories.jsonl"
+    sums = out / "index.jsonl"
     deadline = time.time() + 120
     while time.time() < deadline and not (sums.exists() and sums.read_text().count("\n") >= 1):
         time.sleep(0.05)

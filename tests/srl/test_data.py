@@ -115,3 +115,46 @@ def test_every_sft_target_of_the_real_samples_parses():
             _assert_target_reads_back(rnd.thought, rnd.action_text, rnd.action.tool)
             rounds += 1
     assert rounds == 629
+
+
+BUNDLED_STORE = REPO_ROOT / "trajectories" / "steps"
+
+
+@pytest.mark.parametrize("window", [2, "all"])
+def test_a_collect_folder_renders_the_same_prompts_as_its_flat_export(window, tiny_tokenizer):
+    """Steps of a collect folder hold no history; it comes from the trajectory table at load time."""
+    from datasets import Dataset
+
+    from swe_srl.collect.export import flat_rows
+
+    stored = load_steps(BUNDLED_STORE)
+    assert "history" not in stored.column_names and "store" in stored.column_names
+    flat = Dataset.from_list(list(flat_rows(BUNDLED_STORE)))
+    cfg = tiny_config(window=window)
+    assert srl_dataset(stored, tiny_tokenizer, cfg)["prompt"] == srl_dataset(flat, tiny_tokenizer, cfg)["prompt"]
+    assert sft_dataset(stored, tiny_tokenizer, cfg)["completion"] == sft_dataset(flat, tiny_tokenizer, cfg)["completion"]
+
+
+def test_a_collect_folder_still_drops_after_divergence_and_splits_by_trajectory():
+    from swe_srl.srl.data import drop_after_divergence, row_history
+
+    stored = load_steps(BUNDLED_STORE)
+    kept, dropped = drop_after_divergence(stored, -1.0)  # every scored step diverges: only each first one stays
+    assert dropped > 0 and all(k == 0 for k in kept["step_index"])
+    train, val = split_by_trajectory(stored, 1)
+    assert set(train["trajectory_id"]).isdisjoint(val["trajectory_id"])
+    row = train[len(train) - 1]
+    assert len(row_history(row)) == row["step_index"]
+
+
+def test_the_tokenizer_corpus_holds_each_trajectory_once():
+    from swe_srl.srl.data import tokenizer_corpus
+
+    stored = load_steps(BUNDLED_STORE)
+    corpus = tokenizer_corpus(stored)
+    n_traj = len(set(stored["trajectory_id"]))
+    # the system prompt, every target, then one user turn per trajectory (cut in pieces of at most 4096 characters)
+    user_text = corpus[1 + len(stored):]
+    assert max(map(len, user_text)) <= 4096
+    assert "".join(user_text).count("<issue>") == n_traj
+    assert "".join(user_text).count("## Step 1\n") == n_traj
