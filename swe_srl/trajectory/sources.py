@@ -40,18 +40,25 @@ def _json_file(path: Path, rid: str) -> Iterator[tuple[str, Any] | RecordError]:
 
 
 def _jsonl_file(path: Path, rid: str) -> Iterator[tuple[str, Any] | RecordError]:
+    """One record per line, read a line at a time (a corpus of thousands of runs is never held whole)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        f = open(path, "rb")
+    except OSError as exc:
         yield RecordError(rid, f"cannot read file: {exc}")
         return
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            yield f"{rid}:{n}", json.loads(line)
-        except ValueError as exc:
-            yield RecordError(f"{rid}:{n}", f"bad JSON line: {exc}")
+    with f:
+        for n, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield RecordError(f"{rid}:{n}", f"cannot read line: {exc}")
+                continue
+            if not line.strip():
+                continue
+            try:
+                yield f"{rid}:{n}", json.loads(line)
+            except ValueError as exc:
+                yield RecordError(f"{rid}:{n}", f"bad JSON line: {exc}")
 
 
 def _parquet_file(path: Path, rid: str) -> Iterator[tuple[str, Any] | RecordError]:
