@@ -196,7 +196,8 @@ def test_replay_and_eval_start_from_the_bugged_state(confkit_image, tmp_path):
     traj = _fix_trajectory(row["instance_id"])
     outcome = process(traj, Task.model_validate(row), confkit_image, ReplayOptions(run_id="pytest-task-setup"), True)
     assert outcome.error is None, outcome.error
-    assert outcome.rows[0]["observation"].strip() == "1" and outcome.rows[0]["patch_before"] == ""
+    first = outcome.record["rounds"][0]  # the trajectory table holds each round once
+    assert first["observation"].strip() == "1" and first["patch_before"] == ""
     fix = outcome.summary["final_patch"]
     assert f"-{BUG_LINE}" in fix and f"+{CLEAN_LINE}" in fix
 

@@ -118,16 +118,12 @@ class Outcome:
 
 
 def _repo_for_local(task: Task, opts: ReplayOptions) -> str:
-    if opts.repos is not None:
-        path = Path(opts.repos) / task.instance_id
-        if not path.exists():
-            raise SandboxError(f"no repository for {task.instance_id} under {opts.repos}")
-        return str(path)
     from swe_srl import bundled
 
-    if any(t["instance_id"] == task.instance_id for t in bundled.bundled_tasks()):
-        return str(bundled.repo_dir(task.model_dump()))
-    raise SandboxError(f"the local sandbox needs --repos DIR holding DIR/{task.instance_id} (a git repository)")
+    try:
+        return str(bundled.local_repo(task.model_dump(), opts.repos))
+    except FileNotFoundError as exc:
+        raise SandboxError(str(exc)) from None
 
 
 def _open(task: Task, image: str, opts: ReplayOptions):
