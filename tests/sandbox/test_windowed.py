@@ -119,16 +119,18 @@ def _fields_py(default) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _v070_lint_header(text: str) -> str:
+    """The demos were recorded in April 2024, before SWE-agent reworded the lint header
+    (the emulator prints v0.7.0's text)."""
+    return text.replace("Please understand the fixes and retry your edit commmand.",
+                        "Please read this error message carefully and then retry editing the file.")
+
+
 def test_swe_agent_demos_open_lint_failure_and_edit(win):
     sb, run = win
     default, fc, xml = _trajs("swe_agent_traj")
     sb.write_file("/testbed/src/marshmallow/fields.py", _fields_py(default))
-    # The demo was recorded in April 2024, before SWE-agent reworded the lint header (v0.7.0 text here).
-    old = lambda s: s.replace(  # noqa: E731
-        "Please understand the fixes and retry your edit commmand.",
-        "Please read this error message carefully and then retry editing the file.",
-    )
-    _replay(run, default.rounds[3:5] + default.rounds[8:11], fix=old)  # create + edit reproduce.py, then fields.py
+    _replay(run, default.rounds[3:5] + default.rounds[8:11], fix=_v070_lint_header)  # create + edit reproduce.py, then fields.py
     assert "E999 IndentationError: unexpected indent" in default.rounds[9].observation
 
 
@@ -136,11 +138,7 @@ def test_xml_demo_from_the_start(win):
     sb, run = win
     default, fc, xml = _trajs("swe_agent_traj")
     sb.write_file("/testbed/src/marshmallow/fields.py", _fields_py(default))
-    old = lambda s: s.replace(  # noqa: E731
-        "Please understand the fixes and retry your edit commmand.",
-        "Please read this error message carefully and then retry editing the file.",
-    )
-    _replay(run, xml.rounds[:2] + xml.rounds[5:8], fix=old)  # create + edit reproduce.py; open, failed edit, edit
+    _replay(run, xml.rounds[:2] + xml.rounds[5:8], fix=_v070_lint_header)  # create + edit reproduce.py; open, failed edit, edit
 
 
 def test_function_calling_demo_1x_tools(win):
