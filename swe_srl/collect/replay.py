@@ -14,16 +14,12 @@ from pathlib import Path
 
 from swe_srl.sandbox import SandboxError, open_sandbox
 from swe_srl.sandbox.tools import NotReplayable, ToolRunner, default_profile
+from swe_srl.sandbox.windowed_text import NOT_EMULATED, WINDOWED
 from swe_srl.task_setup import prepare_task
 from swe_srl.trajectory.model import task_setup_command
 from swe_srl.trajectory.actions import Action, roundtrip_errors
 from swe_srl.trajectory.model import Task, Trajectory
 
-# SWE-agent's own commands, as typed at its prompt (counted per command in the manifest).
-WINDOWED_COMMANDS = frozenset({
-    "open", "goto", "scroll_up", "scroll_down", "create", "edit", "insert", "append",
-    "search_file", "search_dir", "find_file", "submit", "filemap",
-})
 
 try:  # C implementation of the same Indel ratio, ~100x faster on long outputs
     from rapidfuzz.fuzz import ratio as _fast_ratio
@@ -75,7 +71,7 @@ def tool_key(action: Action, profile: str) -> str:
         return f"editor:{action.args.get('command', '?')}"
     if action.tool == "bash" and profile.startswith("swe-agent-windowed"):
         words = action.args.get("command", "").split()
-        if words and words[0] in WINDOWED_COMMANDS:
+        if words and words[0] in WINDOWED | NOT_EMULATED:  # SWE-agent's own commands, counted apart
             return f"windowed:{words[0]}"
     return action.tool
 
